@@ -1,0 +1,108 @@
+"""The offline MNIST loader: the bundled sample, local Keras-format files, clear errors."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from grader.data import BUNDLED_PATH, load_mnist
+from grader.errors import UserError
+
+# From /work/shared/data/README.md, the sample's provenance note.
+SHA256 = "fd004e77fdbeb54971c6d2b8ffedce93810b1616b631110463020ffa1048cec7"
+TRAIN_COUNTS = [801, 902, 793, 826, 784, 690, 811, 856, 755, 782]
+TEST_COUNTS = [200, 225, 198, 206, 196, 173, 203, 214, 189, 196]
+
+
+def test_bundled_file_is_the_documented_sample():
+    assert hashlib.sha256(BUNDLED_PATH.read_bytes()).hexdigest() == SHA256
+
+
+def test_bundled_sample_has_keras_layout_shapes_and_dtypes():
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    assert x_train.shape == (8000, 28, 28) and x_test.shape == (2000, 28, 28)
+    assert y_train.shape == (8000,) and y_test.shape == (2000,)
+    for array in (x_train, y_train, x_test, y_test):
+        assert array.dtype == np.uint8
+    assert x_train.min() == 0 and x_train.max() == 255
+
+
+def test_bundled_sample_class_counts_match_the_stratified_split():
+    (_, y_train), (_, y_test) = load_mnist("bundled")
+    assert np.bincount(y_train, minlength=10).tolist() == TRAIN_COUNTS
+    assert np.bincount(y_test, minlength=10).tolist() == TEST_COUNTS
+
+
+def test_loads_a_local_keras_format_npz(tmp_path):
+    rng = np.random.default_rng(0)
+    arrays = {
+        "x_train": rng.integers(0, 256, (6, 28, 28), dtype=np.uint8),
+        "y_train": np.arange(6, dtype=np.uint8),
+        "x_test": rng.integers(0, 256, (3, 28, 28), dtype=np.uint8),
+        "y_test": np.arange(3, dtype=np.uint8),
+    }
+    path = tmp_path / "mnist.npz"
+    np.savez(path, **arrays)
+    (x_train, y_train), (x_test, y_test) = load_mnist(str(path))
+    np.testing.assert_array_equal(x_train, arrays["x_train"])
+    np.testing.assert_array_equal(y_test, arrays["y_test"])
+    assert x_test.shape == (3, 28, 28) and y_train.shape == (6,)
+
+
+def test_missing_file_is_a_clear_user_error(tmp_path):
+    with pytest.raises(UserError, match=r"no MNIST file at .*nowhere\.npz"):
+        load_mnist(tmp_path / "nowhere.npz")
+
+
+def test_npz_without_the_four_arrays_names_what_is_missing(tmp_path):
+    path = tmp_path / "other.npz"
+    np.savez(path, images=np.zeros((2, 28, 28), np.uint8))
+    with pytest.raises(UserError, match=r"lacks x_train, y_train, x_test, y_test"):
+        load_mnist(path)
+
+
+def test_wrong_image_shape_is_refused(tmp_path):
+    path = tmp_path / "flat.npz"
+    zeros = np.zeros
+    np.savez(
+        path,
+        x_train=zeros((4, 784), np.uint8),
+        y_train=zeros(4, np.uint8),
+        x_test=zeros((2, 28, 28), np.uint8),
+        y_test=zeros(2, np.uint8),
+    )
+    with pytest.raises(UserError, match=r"x_train has shape \(4, 784\)"):
+        load_mnist(path)
+
+
+def test_a_file_that_is_not_npz_is_refused(tmp_path):
+    path = tmp_path / "mnist.npz"
+    path.write_text("not a zip")
+    with pytest.raises(UserError, match="cannot read"):
+        load_mnist(path)
+
+
+def test_pickled_arrays_are_refused(tmp_path):
+    path = tmp_path / "pickled.npz"
+    objects = np.empty(4, dtype=object)
+    np.savez(
+        path,
+        x_train=np.zeros((4, 28, 28), np.uint8),
+        y_train=objects,
+        x_test=np.zeros((2, 28, 28), np.uint8),
+        y_test=np.zeros(2, np.uint8),
+    )
+    with pytest.raises(UserError, match="cannot read"):
+        load_mnist(path)
+
+
+def test_importing_grader_data_does_not_import_tensorflow():
+    code = "import sys, grader.data; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
