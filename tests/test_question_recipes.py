@@ -1,0 +1,88 @@
+"""Every numeric question's recipe recomputes the answer its bank gives, so a wrong key fails CI."""
+
+from __future__ import annotations
+
+import functools
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "questions"
+EPSILON = 1e-9  # absorbs float round-off on top of a question's own tolerance
+
+
+@functools.cache
+def _keras() -> Any:
+    """Import Keras only when a recipe needs it: it costs seconds."""
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    return keras
+
+
+def recipe_mismatch(question: dict[str, Any]) -> str | None:
+    """Run a question's recipe; return why it disagrees with the answer key, or None."""
+    recipe = question["recipe"]
+    scope: dict[str, Any] = {"np": np, "math": math}
+    if "keras" in recipe:
+        scope["keras"] = _keras()
+    exec(recipe, scope)  # trusted content from this repository
+    if "answer" not in scope:
+        return f"{question['id']}: the recipe never sets `answer`"
+    computed = float(scope["answer"])
+    expected = float(question["answer"])
+    tolerance = float(question.get("tolerance", 0) or 0)
+    if abs(computed - expected) > tolerance + EPSILON * max(1.0, abs(expected)):
+        return (
+            f"{question['id']}: the recipe computes {computed!r} but the bank's answer is "
+            f"{expected!r} (tolerance {tolerance})"
+        )
+    return None
+
+
+def _recipe_params() -> list[Any]:
+    params = []
+    for path in sorted(QUESTIONS_DIR.glob("*.yaml")):
+        try:
+            bank = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            params.append(pytest.param(path.name, error, id=f"{path.name}-unreadable"))
+            continue
+        for question in (bank or {}).get("questions") or []:
+            if question.get("type") == "numeric" and question.get("recipe"):
+                params.append(pytest.param(path.name, question, id=str(question.get("id"))))
+    return params
+
+
+RECIPE_PARAMS = _recipe_params()
+
+
+def test_the_banks_carry_recipes() -> None:
+    assert RECIPE_PARAMS, f"no numeric question with a recipe found under {QUESTIONS_DIR}"
+
+
+@pytest.mark.parametrize(("bank", "question"), RECIPE_PARAMS)
+def test_recipe_recomputes_the_answer(bank: str, question: Any) -> None:
+    assert not isinstance(question, Exception), f"{bank} does not parse: {question}"
+    mismatch = recipe_mismatch(question)
+    assert mismatch is None, f"{bank}: {mismatch}"
+
+
+def test_a_wrong_answer_key_is_caught() -> None:
+    fake = {"id": "fake-conv-params", "answer": 321, "recipe": "answer = 32 * 3 * 3 * 1 + 32"}
+    assert recipe_mismatch(fake) == (
+        "fake-conv-params: the recipe computes 320.0 but the bank's answer is 321.0 (tolerance 0.0)"
+    )
+    assert recipe_mismatch({**fake, "answer": 320}) is None
+    assert recipe_mismatch({**fake, "tolerance": 1}) is None
+
+
+def test_a_recipe_that_sets_no_answer_is_caught() -> None:
+    fake = {"id": "fake-silent", "answer": 1, "recipe": "value = 1"}
+    assert recipe_mismatch(fake) == "fake-silent: the recipe never sets `answer`"
