@@ -1,0 +1,326 @@
+"""The checks' only way to reach a submission: a proxy into the sandboxed worker.
+
+Arguments go out as .npy / .keras / JSON files written by the grader; values
+come back only in data-only forms (.npy without pickle, JSON, .keras loaded with
+safe_mode=True). Nothing the submission does can run code in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import tempfile
+import time
+from pathlib import Path
+
+from grader import paths
+from grader.exercises import Exercise
+from grader.sandbox.launch import Limits, WorkerDied, WorkerProcess
+
+_RESULT_FILE = re.compile(r"out-\d+\.(npy|keras)")
+_MAX_RESTARTS = 2
+_READY_SECONDS = 60  # importing TensorFlow in the worker; not counted against the learner
+
+
+class SubmissionFailed(AssertionError):
+    """The submission could not answer; the message is written for the learner."""
+
+
+def describe(value) -> str:
+    """A short, learner-readable description of a value (for messages)."""
+    shape = getattr(value, "shape", None)
+    if shape is not None and hasattr(value, "dtype"):
+        return f"array(shape={tuple(shape)}, dtype={value.dtype})"
+    if type(value).__name__ in ("Sequential", "Functional", "Model"):
+        return "a Keras model"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class Submission:
+    """A learner's file, loaded in a sandboxed worker, called on the checks' behalf."""
+
+    def __init__(self, exercise: Exercise, file: Path, worker: WorkerProcess | None = None):
+        self.exercise = exercise
+        self.file = Path(file)
+        self.error: str | None = None  # the first fatal reason: timeout, memory, crashed, ...
+        self._fatal: SubmissionFailed | None = None
+        self._restarts = 0
+        self._budget = exercise.wall_seconds
+        self._keras_dir = Path(tempfile.mkdtemp(prefix="mlkata-received-"))
+        self._worker = worker or self._start_worker()
+        self._loaded = False
+        self.sandbox = self._worker.sandbox
+        self.outputs: list[str] = []
+
+    # -- lifecycle ------------------------------------------------------------
+    def _start_worker(self) -> WorkerProcess:
+        return start_worker(self.exercise)
+
+    def _ensure_loaded(self):
+        if self._fatal:
+            raise self._fatal
+        if self._worker is None:
+            if self._restarts >= _MAX_RESTARTS:
+                raise self._fail("crashed", "the worker running your code kept dying; gave up")
+            self._restarts += 1
+            self._worker = self._start_worker()
+        if self._loaded:
+            return
+        worker = self._worker
+        shutil.copyfile(self.file, worker.scratch / "submission.py")
+        self._ask({"op": "ready"}, _READY_SECONDS, during="starting", counted=False)
+        worker.confine()
+        answer = self._ask(
+            {"op": "load", "path": "submission.py", "function": self.exercise.function},
+            self._budget,
+            during="importing your file",
+        )
+        if not answer.get("ok"):
+            kind = answer.get("kind")
+            message = str(answer.get("message", ""))[:2000]
+            if kind == "syntax":
+                raise self._fail("syntax", f"your file has a syntax error at {message}")
+            if kind == "missing":
+                raise self._fail(
+                    "missing",
+                    f"your file does not define "
+                    f"{self.exercise.function}(). Did you misname it or forget "
+                    "to define it?",
+                )
+            raise self._fail("crashed", f"importing your file raised {message}")
+        self._loaded = True
+
+    def _ask(self, request: dict, timeout: float, during: str, counted: bool = True) -> dict:
+        worker = self._worker
+        if request["op"] == "ready":
+            # The worker announces itself unprompted: read that first line.
+            return self._read_ready(worker, timeout)
+        started = time.monotonic()
+        try:
+            return worker.request(request, timeout=max(timeout, 0.01))
+        except WorkerDied as died:
+            self.outputs.append(worker.output)
+            worker.close()
+            self._worker, self._loaded = None, False
+            raise self._died(died, during) from None
+        finally:
+            if counted:
+                self._budget -= time.monotonic() - started
+
+    def _read_ready(self, worker: WorkerProcess, timeout: float) -> dict:
+        try:
+            return worker.request_ready(timeout)
+        except WorkerDied as died:
+            self.outputs.append(worker.output)
+            worker.close()
+            self._worker = None
+            raise self._fail(
+                "crashed",
+                f"the sandbox could not start: {died.detail}\n{worker.output.strip()[-500:]}",
+            ) from None
+
+    def _died(self, died: WorkerDied, during: str) -> SubmissionFailed:
+        output = self.outputs[-1].strip()
+        tail = f"\nIts last output:\n{output[-800:]}" if output else ""
+        if died.reason == "timeout":
+            message = f"{during} did not finish in time ({died.detail})"
+        elif died.reason in ("memory", "processes", "output"):
+            message = f"{during}: your code {died.detail}"
+        else:
+            message = (
+                f"the process running your code ended unexpectedly while {during} "
+                f"({died.detail}). Do not call exit() or os._exit() in a submission."
+            )
+        fatal = during == "importing your file" or self._budget <= 0
+        failure = SubmissionFailed(message + tail)
+        if self.error is None:
+            self.error = died.reason if died.reason != "stopped" else "crashed"
+        if fatal:
+            self._fatal = failure
+        return failure
+
+    def _fail(self, reason: str, message: str) -> SubmissionFailed:
+        self.error = self.error or reason
+        self._fatal = SubmissionFailed(message)
+        return self._fatal
+
+    def close(self):
+        if self._worker is not None:
+            self.outputs.append(self._worker.output)
+            self._worker.close()
+            shutil.rmtree(self._worker.scratch, ignore_errors=True)
+            self._worker = None
+        shutil.rmtree(self._keras_dir, ignore_errors=True)
+
+    @property
+    def output(self) -> str:
+        text = "\n".join(o for o in self.outputs if o)
+        if self._worker is not None:
+            text += self._worker.output
+        return text
+
+    # -- calling --------------------------------------------------------------
+    def call(self, *args, timeout: float | None = None, return_args: bool = False, **kwargs):
+        """Call the learner's function; returns its value (and the args after, if asked)."""
+        self._ensure_loaded()
+        name = self.exercise.function
+        shown = ", ".join(
+            [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
+        )
+        during = f"{name}({shown})"
+        scratch = self._worker.scratch
+        request = {
+            "op": "call",
+            "return_args": return_args,
+            "args": [self._encode(a, scratch) for a in args],
+            "kwargs": {k: self._encode(v, scratch) for k, v in kwargs.items()},
+        }
+        limit = self._budget if timeout is None else min(timeout, self._budget)
+        answer = self._ask(request, limit, during=during)
+        if not answer.get("ok"):
+            kind, message = answer.get("kind"), str(answer.get("message", ""))[:2000]
+            if kind == "unreadable":
+                raise SubmissionFailed(
+                    f"{during} returned {message}, which the grader "
+                    "cannot receive: return numpy arrays, numbers, "
+                    "tuples or Keras models"
+                )
+            if message.startswith("NotImplementedError"):
+                raise SubmissionFailed(
+                    f"{during} raised NotImplementedError: the exercise "
+                    "is not done yet (replace the `raise "
+                    "NotImplementedError` with your code)"
+                )
+            raise SubmissionFailed(f"{during} raised {message}")
+        try:
+            value = self._decode(answer.get("value"), scratch)
+            if not return_args:
+                return value
+            after = answer.get("args_after")
+            if not isinstance(after, list) or len(after) != len(args):
+                raise ValueError("arguments missing")
+            return value, tuple(self._decode(a, scratch) for a in after)
+        except (ValueError, TypeError, KeyError, OSError) as exc:
+            raise SubmissionFailed(
+                f"{during} sent back something the grader cannot read ({exc})"
+            ) from None
+
+    _count = 0
+
+    def _encode(self, value, scratch: Path) -> dict:
+        import numpy as np
+
+        Submission._count += 1
+        if value is None:
+            return {"t": "none"}
+        if isinstance(value, bool | np.bool_):
+            return {"t": "bool", "v": bool(value)}
+        if isinstance(value, int | np.integer):
+            return {"t": "int", "v": int(value)}
+        if isinstance(value, float | np.floating):
+            return {"t": "float", "v": float(value)}
+        if isinstance(value, str):
+            return {"t": "str", "v": value}
+        if isinstance(value, list | tuple):
+            return {
+                "t": "tuple" if isinstance(value, tuple) else "list",
+                "items": [self._encode(v, scratch) for v in value],
+            }
+        if isinstance(value, dict):
+            return {
+                "t": "dict",
+                "items": [[str(k), self._encode(v, scratch)] for k, v in value.items()],
+            }
+        if isinstance(value, np.ndarray):
+            name = f"in-{Submission._count}.npy"
+            np.save(scratch / name, value, allow_pickle=False)
+            return {"t": "ndarray", "file": name}
+        if hasattr(value, "save") and hasattr(value, "layers"):
+            name = f"in-{Submission._count}.keras"
+            value.save(scratch / name)
+            return {"t": "keras", "file": name}
+        raise TypeError(f"the grader cannot send a {type(value).__name__} to the sandbox")
+
+    def _decode(self, data, scratch: Path, depth: int = 0):
+        if not isinstance(data, dict) or depth > 20:
+            raise ValueError("malformed value")
+        kind = data.get("t")
+        if kind == "none":
+            return None
+        if kind in ("bool", "int", "str"):
+            value = data["v"]
+            expected = {"bool": bool, "int": int, "str": str}[kind]
+            if type(value) is not expected:
+                raise ValueError(f"malformed {kind}")
+            return value
+        if kind == "float":
+            value = data["v"]
+            if value in ("nan", "inf", "-inf"):
+                return float(value)
+            if type(value) not in (int, float):
+                raise ValueError("malformed float")
+            return float(value)
+        if kind in ("list", "tuple"):
+            items = [self._decode(v, scratch, depth + 1) for v in data["items"]]
+            return tuple(items) if kind == "tuple" else items
+        if kind == "dict":
+            return {str(k): self._decode(v, scratch, depth + 1) for k, v in data["items"]}
+        if kind in ("ndarray", "keras"):
+            name = data.get("file")
+            if not isinstance(name, str) or not _RESULT_FILE.fullmatch(name):
+                raise ValueError("a file name the grader does not accept")
+            if kind == "ndarray":
+                return self._load_array(scratch / name)
+            return self._load_model(scratch / name)
+        raise ValueError(f"unknown value type {kind!r}")
+
+    def _read_result_file(self, path: Path) -> bytes:
+        """Read a file the worker wrote, refusing links, devices and huge files."""
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise ValueError("not a regular file")
+            if info.st_size > (self.exercise.memory_mb << 20):
+                raise ValueError("the file is too large")
+            with os.fdopen(fd, "rb", closefd=False) as stream:
+                return stream.read()
+        finally:
+            os.close(fd)
+
+    def _load_array(self, path: Path):
+        import io
+
+        import numpy as np
+
+        array = np.load(io.BytesIO(self._read_result_file(path)), allow_pickle=False)
+        if not isinstance(array, np.ndarray):
+            raise ValueError("not an array")
+        return array
+
+    def _load_model(self, path: Path):
+        import keras
+
+        copy = self._keras_dir / f"{path.stem}-{time.monotonic_ns()}.keras"
+        copy.write_bytes(self._read_result_file(path))
+        try:
+            return keras.saving.load_model(copy, compile=False, safe_mode=True)
+        except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem
+            reason = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+            raise SubmissionFailed(
+                "the returned Keras model could not be loaded safely: use built-in Keras "
+                "layers only (Lambda layers and custom classes are refused). "
+                f"Keras said: {reason}"
+            ) from None
+
+
+def start_worker(exercise: Exercise) -> WorkerProcess:
+    """A fresh worker in a fresh scratch folder, already importing what the exercise needs."""
+    scratch = Path(tempfile.mkdtemp(prefix="mlkata-scratch-"))
+    os.chmod(scratch, 0o700)
+    limits = Limits(wall_seconds=exercise.wall_seconds, memory_mb=exercise.memory_mb)
+    hidden = [paths.content_dir("solutions"), paths.home()]
+    return WorkerProcess(scratch, exercise.preload, limits, hidden=hidden)

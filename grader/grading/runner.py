@@ -1,0 +1,155 @@
+"""Grade one file: run the hidden checks in this (trusted) process, build the verdict.
+
+The verdict is built from the manifest's list of checks. A check counts as
+passed only if this process saw its test function run to the end without an
+exception; an exit code, a printed "12 passed" or anything else the submission
+says has no say in it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from grader.exercises import Exercise
+from grader.grading.verdict import CheckResult, Verdict
+from grader.sandbox.launch import WorkerProcess, bubblewrap
+
+
+def grade(exercise: Exercise, file: Path, worker: WorkerProcess | None = None) -> Verdict:
+    """Run `exercise`'s hidden checks against `file` and return the verdict."""
+    started = time.monotonic()
+    sandbox = _sandbox_note()
+    problem = _unreadable(file)
+    if problem:
+        if worker is not None:
+            worker.close()
+        return _verdict(
+            exercise, started, {}, set(), {}, problem[0], sandbox, "", default_message=problem[1]
+        )
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from grader.grading.fixtures import ChecksPlugin
+    from grader.grading.proxy import Submission
+
+    submission = Submission(exercise, file, worker=worker)
+    plugin = ChecksPlugin(submission)
+    try:
+        _run_pytest(exercise, plugin)
+    finally:
+        submission.close()
+    messages = {name: _message(exc) for name, exc in plugin.failures.items()}
+    collection = messages.get("<collection>")
+    return _verdict(
+        exercise,
+        started,
+        plugin.docs,
+        plugin.finished,
+        messages,
+        submission.error,
+        sandbox,
+        submission.output,
+        default_message=collection and f"the checks could not load: {collection}",
+    )
+
+
+def _run_pytest(exercise: Exercise, plugin) -> None:
+    import pytest
+
+    from grader.grading import fixtures
+
+    with tempfile.TemporaryDirectory(prefix="mlkata-pytest-") as config_dir:
+        ini = Path(config_dir) / "pytest.ini"
+        ini.write_text("[pytest]\n")
+        args = [
+            str(exercise.checks_path),
+            "-c",
+            str(ini),
+            "--rootdir",
+            config_dir,
+            "--noconftest",
+            "--import-mode=importlib",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:stepwise",
+            "-q",
+            "-W",
+            "ignore",
+        ]
+        sink = io.StringIO()
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            pytest.main(args, plugins=[fixtures, plugin])
+
+
+def _unreadable(file: Path) -> tuple[str, str] | None:
+    """(error, message) when the file cannot even be compiled; compiling runs nothing."""
+    try:
+        source = Path(file).read_bytes()
+        compile(source, str(file), "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return "syntax", f"your file has a syntax error at line {exc.lineno}: {exc.msg}"
+    except (OSError, ValueError) as exc:
+        return "crashed", f"the grader cannot read your file: {exc}"
+    return None
+
+
+def _message(exc: BaseException | str) -> str:
+    if isinstance(exc, str):
+        return exc
+    if isinstance(exc, AssertionError):
+        text = str(exc)
+        # pytest's assertion rewriting appends "assert <expr>" details: keep the sentence.
+        text = text.split("\nassert ")[0].strip()
+        return text or "the check's expectation was not met"
+    return (
+        f"the check could not use what your code returned: {type(exc).__name__}: {str(exc)[:300]}"
+    )
+
+
+def _verdict(
+    exercise, started, docs, finished, messages, error, sandbox, output, default_message=None
+) -> Verdict:
+    results = []
+    for check in exercise.checks:
+        passed = check.name in finished and check.name not in messages
+        if passed:
+            message = docs.get(check.name, check.name)
+        else:
+            message = (
+                messages.get(check.name)
+                or default_message
+                or ("this check did not run (it is missing from the checks file)")
+            )
+        results.append(
+            CheckResult(
+                name=check.name,
+                passed=passed,
+                score=check.points if passed else 0,
+                max_score=check.points,
+                message=message,
+                hint=check.hint,
+            )
+        )
+    score = sum(r.score for r in results)
+    return Verdict(
+        exercise=exercise.id,
+        passed=bool(results) and score == exercise.max_score,
+        score=score,
+        max_score=exercise.max_score,
+        duration_s=time.monotonic() - started,
+        checks=tuple(results),
+        error=error,
+        sandbox=sandbox,
+        output=output,
+    )
+
+
+def _sandbox_note() -> str:
+    path, note = bubblewrap()
+    if path:
+        return note
+    return f"no sandbox ({note}): ran in a plain limited subprocess"

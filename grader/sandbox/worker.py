@@ -1,0 +1,229 @@
+"""The untrusted side: imports a learner's file and calls its function on request.
+
+This script runs inside the sandbox as `python -I worker.py ...`. It imports
+nothing from mlkata (so the learner's code never shares a process with the
+grader) and knows nothing of checks or verdicts: it only answers requests.
+
+Protocol: one JSON object per line. Requests arrive on --in-fd, answers leave
+on --out-fd; the learner's own prints go to stdout/stderr, which the grader
+captures separately. The grader sends `load` once, then any number of `call`s:
+
+    -> {"op": "load", "path": "submission.py", "function": "preprocess_image"}
+    <- {"ok": true}
+    -> {"op": "call", "args": [VALUE...], "kwargs": {"name": VALUE}, "return_args": false}
+    <- {"ok": true, "value": VALUE, "args_after": [VALUE...] | null}
+    <- {"ok": false, "kind": "syntax|missing|exception|unreadable", "message": "..."}
+
+A VALUE is plain JSON data: {"t": "none"}, {"t": "bool"|"int"|"float"|"str", "v": ...},
+{"t": "list"|"tuple", "items": [VALUE...]}, {"t": "dict", "items": [[key, VALUE]...]},
+{"t": "ndarray", "file": NAME} (a .npy file, never pickled) or {"t": "keras", "file": NAME}
+(a .keras file). Files live in this process's working directory. Nothing that
+can carry code ever crosses the boundary, so whatever this process says, the
+grader only ever receives data.
+"""
+
+import argparse
+import importlib
+import importlib.util
+import json
+import math
+import os
+import sys
+import traceback
+
+_counter = 0
+
+
+def _new_name(suffix):
+    global _counter
+    _counter += 1
+    return f"out-{_counter}{suffix}"
+
+
+def _is_keras_model(value):
+    return any(
+        cls.__name__ in ("Model", "Sequential", "Functional") and cls.__module__.startswith("keras")
+        for cls in type(value).__mro__
+    )
+
+
+class Unreadable(Exception):
+    """The learner's function returned something the grader cannot receive."""
+
+
+def encode(value, depth=0):
+    if depth > 20:
+        raise Unreadable("the value is nested too deeply")
+    import numpy as np
+
+    if value is None:
+        return {"t": "none"}
+    if isinstance(value, (bool, np.bool_)):
+        return {"t": "bool", "v": bool(value)}
+    if isinstance(value, (int, np.integer)):
+        return {"t": "int", "v": int(value)}
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return {"t": "float", "v": f if math.isfinite(f) else repr(f)}
+    if isinstance(value, str):
+        return {"t": "str", "v": value}
+    if isinstance(value, (list, tuple)):
+        kind = "tuple" if isinstance(value, tuple) else "list"
+        return {"t": kind, "items": [encode(v, depth + 1) for v in value]}
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise Unreadable("a dict with keys that are not strings")
+        return {"t": "dict", "items": [[k, encode(v, depth + 1)] for k, v in value.items()]}
+    if _is_keras_model(value):
+        name = _new_name(".keras")
+        value.save(name)
+        return {"t": "keras", "file": name}
+    if not isinstance(value, np.ndarray) and hasattr(value, "__array__"):
+        value = np.asarray(value)  # e.g. a TensorFlow tensor
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            raise Unreadable("a numpy array of Python objects (dtype=object)")
+        name = _new_name(".npy")
+        np.save(name, value, allow_pickle=False)
+        return {"t": "ndarray", "file": name}
+    raise Unreadable(f"a value of type {type(value).__module__}.{type(value).__qualname__}")
+
+
+def decode(data):
+    """Decode the grader's arguments (written by the trusted side)."""
+    t = data["t"]
+    if t == "none":
+        return None
+    if t in ("bool", "int", "str"):
+        return data["v"]
+    if t == "float":
+        return float(data["v"])
+    if t in ("list", "tuple"):
+        items = [decode(v) for v in data["items"]]
+        return tuple(items) if t == "tuple" else items
+    if t == "dict":
+        return {k: decode(v) for k, v in data["items"]}
+    if t == "ndarray":
+        import numpy as np
+
+        return np.load(data["file"], allow_pickle=False)
+    if t == "keras":
+        import keras
+
+        return keras.saving.load_model(data["file"])
+    raise ValueError(f"unknown value type {t!r}")
+
+
+def _learner_traceback(exc, path):
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
+    lines = [f"  line {f.lineno}, in {f.name}: {(f.line or '').strip()}" for f in frames[-3:]]
+    head = f"{type(exc).__name__}: {exc}"
+    return "\n".join([head, *lines]) if lines else head
+
+
+class Worker:
+    def __init__(self):
+        self.module = None
+        self.path = None
+        self.function = None
+
+    def load(self, request):
+        self.path = os.path.abspath(request["path"])
+        try:
+            with open(self.path, "rb") as f:
+                source = f.read()
+            compile(source, request["path"], "exec")
+        except SyntaxError as exc:
+            return {
+                "ok": False,
+                "kind": "syntax",
+                "message": f"line {exc.lineno}: {exc.msg}",
+                "line": exc.lineno,
+            }
+        spec = importlib.util.spec_from_file_location("submission", self.path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["submission"] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
+            return {
+                "ok": False,
+                "kind": "exception",
+                "where": "import",
+                "message": _learner_traceback(exc, self.path),
+            }
+        function = getattr(module, request["function"], None)
+        if not callable(function):
+            return {"ok": False, "kind": "missing", "message": request["function"]}
+        self.module, self.function = module, function
+        return {"ok": True}
+
+    def call(self, request):
+        if self.function is None:
+            return {"ok": False, "kind": "missing", "message": "no file loaded"}
+        args = [decode(a) for a in request["args"]]
+        kwargs = {k: decode(v) for k, v in request["kwargs"].items()}
+        try:
+            value = self.function(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001
+            return {
+                "ok": False,
+                "kind": "exception",
+                "where": "call",
+                "message": _learner_traceback(exc, self.path),
+            }
+        try:
+            answer = {"ok": True, "value": encode(value), "args_after": None}
+            if request.get("return_args"):
+                answer["args_after"] = [encode(a) for a in args]
+        except Unreadable as exc:
+            return {"ok": False, "kind": "unreadable", "message": str(exc)}
+        except BaseException as exc:  # noqa: BLE001 - e.g. model.save() failing
+            return {
+                "ok": False,
+                "kind": "unreadable",
+                "message": f"saving it failed: {type(exc).__name__}: {exc}",
+            }
+        return answer
+
+
+def _apply_limits(limits):
+    """Hard limits, set before any learner code runs; it cannot raise them again."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if limits.get("file_bytes"):
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"],) * 2)
+    if limits.get("address_space"):
+        resource.setrlimit(resource.RLIMIT_AS, (limits["address_space"],) * 2)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--in-fd", type=int, required=True)
+    parser.add_argument("--out-fd", type=int, required=True)
+    parser.add_argument("--preload", default="")
+    parser.add_argument("--limits", default="{}")
+    options = parser.parse_args()
+    requests = os.fdopen(options.in_fd, "r", encoding="utf-8")
+    answers = os.fdopen(options.out_fd, "w", encoding="utf-8")
+    for name in filter(None, options.preload.split(",")):
+        importlib.import_module(name)
+    _apply_limits(json.loads(options.limits))
+    worker = Worker()
+
+    def send(obj):
+        answers.write(json.dumps(obj) + "\n")
+        answers.flush()
+
+    send({"ok": True, "ready": True})
+    for line in requests:
+        request = json.loads(line)
+        handler = {"load": worker.load, "call": worker.call}[request["op"]]
+        send(handler(request))
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
+if __name__ == "__main__":
+    main()
