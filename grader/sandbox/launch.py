@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -314,10 +315,8 @@ class WorkerProcess:
         if not self._cgroup:
             return
         for pid in _descendants(self._proc.pid):
-            try:
+            with contextlib.suppress(OSError):
                 (self._cgroup / "cgroup.procs").write_text(str(pid))
-            except OSError:
-                pass
 
     # -- ending -------------------------------------------------------------
     def kill(self, reason: str = "stopped", detail: str = ""):
@@ -328,26 +327,18 @@ class WorkerProcess:
         for _ in range(3):
             pids = set(_descendants(self._proc.pid)) | set(_processes_with_token(self._token))
             if self._cgroup:
-                try:
+                with contextlib.suppress(OSError):
                     pids |= {int(p) for p in (self._cgroup / "cgroup.procs").read_text().split()}
-                except OSError:
-                    pass
-            try:
+            with contextlib.suppress(OSError):
                 os.killpg(self._proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
             for pid in pids:
-                try:
+                with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
             if not pids:
                 break
             time.sleep(0.02)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self._proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
         if self._cgroup:
             for _ in range(50):
                 try:
@@ -359,10 +350,8 @@ class WorkerProcess:
     def close(self):
         self.kill("stopped", "grading finished")
         for fd in (self._req_w, self._ans_r):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 def _describe_exit(code: int | None) -> str:

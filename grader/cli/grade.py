@@ -1,0 +1,92 @@
+"""`mlkata grade`: run an exercise's hidden checks on a file and show the verdict."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+from grader.errors import UserError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "grade",
+        help="grade your solution to a coding exercise",
+        description="Run an exercise's hidden checks on FILE in a sandbox and show each "
+        "check, its points and what to fix. Exit status: 0 all checks pass, 1 some fail, "
+        "2 usage error.",
+        epilog="Example: mlkata grade normalize exercises/normalize.py",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("exercise", help="exercise id (see `mlkata list`)")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        help="your solution (default: your workspace copy, else the stub)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML")
+    parser.add_argument(
+        "--gradescope", type=Path, metavar="PATH", help="also write Gradescope's results.json"
+    )
+    parser.add_argument("--lang", choices=("en", "zh"), help="language of hints")
+    parser.set_defaults(func=run)
+
+
+def resolve_file(exercise, file: Path | None) -> Path:
+    """The file to grade: the one given, else the workspace copy, else the stub."""
+    if file is None:
+        try:
+            from grader.workspace import learner_file
+        except ImportError:
+            learner_file = None
+        file = (learner_file(exercise) if learner_file else None) or exercise.stub_path
+    if not file.is_file():
+        raise UserError(f"no such file: {file}")
+    return file
+
+
+def run(args) -> int:
+    from grader.exercises import get_exercise
+    from grader.grading import reports
+    from grader.grading.runner import grade
+
+    exercise = get_exercise(args.exercise)
+    file = resolve_file(exercise, args.file)
+    if not args.json:
+        from grader.cli.verdict import console
+
+        with console().status(f"Grading {exercise.id} ({file}) ..."):
+            verdict = grade(exercise, file)
+    else:
+        verdict = grade(exercise, file)
+    _record(verdict, file)
+    if args.junit:
+        reports.write_atomically(args.junit, reports.to_junit(verdict))
+    if args.gradescope:
+        reports.write_atomically(args.gradescope, reports.to_gradescope(verdict))
+    if args.json:
+        print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from grader.cli.verdict import show_verdict
+        from grader.text import default_language
+
+        show_verdict(verdict, exercise, file, args.lang or default_language())
+    return 0 if verdict.passed else 1
+
+
+def _record(verdict, file: Path) -> None:
+    from grader import progress
+
+    progress.record_grade(
+        verdict.exercise,
+        hashlib.sha256(file.read_bytes()).hexdigest(),
+        verdict.score,
+        verdict.max_score,
+        verdict.passed,
+        verdict.error,
+        verdict.duration_s,
+    )

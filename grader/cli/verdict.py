@@ -1,0 +1,73 @@
+"""Rendering a grading verdict in the terminal with rich."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_LABELS = {
+    "en": {
+        "check": "Check",
+        "points": "Points",
+        "result": "What we saw",
+        "hint": "Hint",
+        "total": "Total",
+        "passed": "All checks pass",
+        "sandbox": "Sandbox",
+        "output": "Your code printed",
+    },
+    "zh": {
+        "check": "检查项",
+        "points": "得分",
+        "result": "结果",
+        "hint": "提示",
+        "total": "总分",
+        "passed": "全部检查通过",
+        "sandbox": "沙箱",
+        "output": "你的代码输出",
+    },
+}
+
+
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    words = _LABELS[lang]
+    out = console()
+    out.print(f"[bold]{escape(exercise.title(lang))}[/] — {escape(str(file))}")
+    table = Table(show_header=True, header_style="bold", expand=False)
+    table.add_column("")
+    table.add_column(words["check"])
+    table.add_column(words["points"], justify="right")
+    table.add_column(words["result"], overflow="fold")
+    for check in verdict.checks:
+        mark = "[green]✓[/]" if check.passed else "[red]✗[/]"
+        table.add_row(
+            mark,
+            check.name.removeprefix("test_"),
+            f"{check.score}/{check.max_score}",
+            escape(check.message),
+        )
+    out.print(table)
+    failure = verdict.first_failure
+    if failure is not None and failure.hint.has(lang) or (failure and failure.hint(lang)):
+        out.print(f"[yellow]{words['hint']}:[/] {escape(failure.hint(lang))}")
+    if verdict.output.strip() and not verdict.passed:
+        shown = verdict.output.strip()[-1200:]
+        out.print(f"[dim]{words['output']}:[/]\n[dim]{escape(shown)}[/]")
+    style = "green" if verdict.passed else "red"
+    total = f"[bold {style}]{words['total']}: {verdict.score}/{verdict.max_score}[/]"
+    if verdict.passed:
+        total += f"  {words['passed']}"
+    if verdict.error:
+        total += f"  [red]({verdict.error})[/]"
+    out.print(
+        f"{total}  [dim]{verdict.duration_s:.1f} s · {words['sandbox']}: "
+        f"{escape(verdict.sandbox)}[/]"
+    )
