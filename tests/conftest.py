@@ -1,0 +1,36 @@
+"""Fixtures the whole suite shares: a private MLKATA_HOME per test, and the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BANKS = Path(__file__).resolve().parent / "fixtures" / "banks"
+
+
+@pytest.fixture(autouse=True)
+def mlkata_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test keeps its progress in its own folder, never the learner's real one."""
+    home = tmp_path / "mlkata-home"
+    monkeypatch.setenv("MLKATA_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def mlkata(mlkata_home: Path):
+    """Run `python -m grader ARGS...` as a subprocess; stdin is `input` (piped)."""
+
+    def run(*args: str, input: str = "", timeout: float = 60) -> subprocess.CompletedProcess:
+        env = {**os.environ, "MLKATA_HOME": str(mlkata_home), "PYTHONIOENCODING": "utf-8"}
+        return subprocess.run(
+            [sys.executable, "-m", "grader", *args],
+            input=input, capture_output=True, text=True, encoding="utf-8",
+            cwd=REPO, env=env, timeout=timeout,
+        )  # fmt: skip
+
+    return run
