@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -49,7 +51,7 @@ def submission_cache(submission: Any) -> Callable[..., Any]:
     results: dict[tuple, Any] = {}
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        key = (args, tuple(sorted(kwargs.items())))
+        key = _key((args, sorted(kwargs.items())))
         if key not in results:
             try:
                 results[key] = submission.call(*args, **kwargs)
@@ -60,3 +62,100 @@ def submission_cache(submission: Any) -> Callable[..., Any]:
         return results[key]
 
     return call
+
+
+def _key(value: Any) -> Any:
+    """A hashable stand-in for call arguments (arrays by shape, dtype and content)."""
+    if isinstance(value, np.ndarray):
+        return (value.shape, value.dtype.str, hashlib.sha256(value.tobytes()).hexdigest())
+    if isinstance(value, list | tuple):
+        return tuple(_key(item) for item in value)
+    return value
+
+
+def pipeline_data() -> dict[str, np.ndarray]:
+    """The `pipeline` exercise's data: the bundled training set, and the test set cut in two.
+
+    The submission gets `x_train`/`y_train` and the `given` half of the test set; the
+    `unseen` half (a fixed, per-class stratified half) never leaves the grader.
+    """
+    from grader.data import load_mnist
+
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    rng = np.random.default_rng(2024)
+    given = np.zeros(len(y_test), bool)
+    for digit in range(10):
+        indices = np.flatnonzero(y_test == digit)
+        given[rng.permutation(indices)[: len(indices) // 2]] = True
+    return {
+        "x_train": x_train,
+        "y_train": y_train,
+        "x_given": x_test[given],
+        "y_given": y_test[given],
+        "x_unseen": x_test[~given],
+        "y_unseen": y_test[~given],
+    }
+
+
+def as_model_input(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) -> the float32 (N, 28, 28, 1) in [0, 1] that trained models take."""
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+
+
+@dataclass(frozen=True)
+class Scores:
+    """How a trained digit classifier does on the given and the unseen test digits."""
+
+    given_accuracy: float
+    unseen_accuracy: float
+    given_loss: float  # mean cross-entropy
+    unseen_loss: float
+
+
+def _accuracy_and_loss(model: Any, images: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    probs = np.asarray(model.predict(as_model_input(images), batch_size=500, verbose=0))
+    probs = probs.reshape(len(images), -1).astype(np.float64)
+    if probs.min() < 0 or not np.allclose(probs.sum(axis=1), 1, atol=1e-3):
+        probs = np.exp(probs - probs.max(axis=1, keepdims=True))  # logits: softmax them
+        probs /= probs.sum(axis=1, keepdims=True)
+    accuracy = float(np.mean(probs.argmax(axis=1) == labels))
+    picked = probs[np.arange(len(labels)), labels.astype(np.int64)]
+    return accuracy, float(np.mean(-np.log(np.clip(picked, 1e-7, 1.0))))
+
+
+def score_pipeline_model(model: Any, data: dict[str, np.ndarray]) -> Scores:
+    """Accuracy and cross-entropy on the given half and the unseen half of the test set."""
+    given = _accuracy_and_loss(model, data["x_given"], data["y_given"])
+    unseen = _accuracy_and_loss(model, data["x_unseen"], data["y_unseen"])
+    return Scores(given[0], unseen[0], given[1], unseen[1])
+
+
+# The leak probe relabels its test digits with this derangement (no digit keeps its label).
+PROBE_PERMUTATION = np.array([3, 7, 5, 9, 0, 8, 2, 1, 4, 6])
+
+
+def leak_probe_data(n_train: int = 1000, n_test: int = 4000) -> dict[str, np.ndarray]:
+    """A small training set with true labels and a larger test set with permuted labels.
+
+    A pipeline that never trains on (x_test, y_test) cannot learn the permutation; one
+    that does predicts the permuted labels for a large share of the test digits.
+    """
+    from grader.data import load_mnist
+
+    (x, y), _ = load_mnist()
+    order = np.random.default_rng(11).permutation(len(y))
+    train, test = order[:n_train], order[n_train : n_train + n_test]
+    return {
+        "x_train": x[train],
+        "y_train": y[train],
+        "x_test": x[test],
+        "y_test": PROBE_PERMUTATION[y[test]].astype(y.dtype),
+        "y_test_true": y[test],
+    }
+
+
+def permuted_label_share(model: Any, probe: dict[str, np.ndarray]) -> float:
+    """The share of the probe's test digits for which `model` predicts the permuted label."""
+    probs = np.asarray(model.predict(as_model_input(probe["x_test"]), batch_size=500, verbose=0))
+    predicted = probs.reshape(len(probe["y_test"]), -1).argmax(axis=1)
+    return float(np.mean(predicted == probe["y_test"]))
