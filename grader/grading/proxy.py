@@ -100,15 +100,17 @@ class Submission:
             return self._read_ready(worker, timeout)
         started = time.monotonic()
         try:
-            return worker.request(request, timeout=max(timeout, 0.01))
+            answer = worker.request(request, timeout=max(timeout, 0.01))
         except WorkerDied as died:
+            answer = died
+        if counted:
+            self._budget -= time.monotonic() - started
+        if isinstance(answer, WorkerDied):
             self.outputs.append(worker.output)
             worker.close()
             self._worker, self._loaded = None, False
-            raise self._died(died, during) from None
-        finally:
-            if counted:
-                self._budget -= time.monotonic() - started
+            raise self._died(answer, during)
+        return answer
 
     def _read_ready(self, worker: WorkerProcess, timeout: float) -> dict:
         try:
@@ -125,16 +127,28 @@ class Submission:
     def _died(self, died: WorkerDied, during: str) -> SubmissionFailed:
         output = self.outputs[-1].strip()
         tail = f"\nIts last output:\n{output[-800:]}" if output else ""
-        if died.reason == "timeout":
+        if died.reason == "timeout" and self._budget <= 0:
+            message = (
+                f"{during} did not finish in time: your code used up this exercise's "
+                f"time limit ({self.exercise.wall_seconds:.0f} s in all)"
+            )
+        elif died.reason == "timeout":
             message = f"{during} did not finish in time ({died.detail})"
         elif died.reason in ("memory", "processes", "output"):
             message = f"{during}: your code {died.detail}"
+        elif "private channel" in died.detail:
+            message = f"{during}: {died.detail}"
         else:
             message = (
                 f"the process running your code ended unexpectedly while {during} "
                 f"({died.detail}). Do not call exit() or os._exit() in a submission."
             )
-        fatal = during == "importing your file" or self._budget <= 0
+        # Only a plain crash is worth a fresh worker: abuse of a limit would repeat.
+        fatal = (
+            during == "importing your file"
+            or self._budget <= 0
+            or died.reason in ("memory", "processes", "output")
+        )
         failure = SubmissionFailed(message + tail)
         if self.error is None:
             self.error = died.reason if died.reason != "stopped" else "crashed"
@@ -187,6 +201,11 @@ class Submission:
                     f"{during} returned {message}, which the grader "
                     "cannot receive: return numpy arrays, numbers, "
                     "tuples or Keras models"
+                )
+            if message.startswith("MemoryError"):
+                self.error = self.error or "memory"
+                raise SubmissionFailed(
+                    f"{during} ran out of memory (limit {self.exercise.memory_mb} MB)"
                 )
             if message.startswith("NotImplementedError"):
                 raise SubmissionFailed(

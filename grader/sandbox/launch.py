@@ -24,6 +24,14 @@ _MAX_ANSWER_BYTES = 1 << 20
 _KEPT_OUTPUT_BYTES = 16 << 10
 
 
+_STARTED_TOKENS: list[str] = []
+
+
+def leftover_processes() -> list[int]:
+    """Processes still alive from any worker this process started (should be none)."""
+    return [pid for token in _STARTED_TOKENS for pid in _processes_with_token(token)]
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one worker may use. Exceeding any of them kills the worker."""
@@ -124,9 +132,11 @@ def _processes_with_token(token: str) -> list[int]:
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if marker in Path(f"/proc/{entry}/environ").read_bytes():
+                # A dying process's environ can take long to read: skip zombies.
+                state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state not in "ZX" and marker in Path(f"/proc/{entry}/environ").read_bytes():
                     found.append(int(entry))
-            except OSError:
+            except (OSError, IndexError):
                 continue
     return found
 
@@ -139,6 +149,9 @@ class WorkerProcess:
         self.scratch = scratch
         self.died: WorkerDied | None = None
         self._token = secrets.token_hex(8)
+        self._sent = 0
+        self._pending = bytearray()
+        _STARTED_TOKENS.append(self._token)
         self._output = bytearray()
         self._output_total = 0
         self._lock = threading.Lock()
@@ -201,11 +214,17 @@ class WorkerProcess:
         """Send one request and wait for its answer, at most `timeout` seconds."""
         if self.died:
             raise self.died
+        self._sent += 1
+        message = {**message, "id": f"{self._token}-{self._sent}"}
         try:
             os.write(self._req_w, (json.dumps(message) + "\n").encode())
         except OSError:
             self._confirm_death()
-        return self.receive(timeout)
+        deadline = time.monotonic() + timeout
+        while True:  # skip stale or forged answers to earlier requests
+            answer = self.receive(max(deadline - time.monotonic(), 0.001), shown=timeout)
+            if answer.get("id") == message["id"]:
+                return answer
 
     def request_ready(self, timeout: float) -> dict:
         """Wait for the worker's first line, sent once its imports are done."""
@@ -213,13 +232,13 @@ class WorkerProcess:
             raise self.died
         return self.receive(timeout)
 
-    def receive(self, timeout: float) -> dict:
+    def receive(self, timeout: float, shown: float | None = None) -> dict:
         deadline = time.monotonic() + timeout
-        answer = bytearray()
-        while not answer.endswith(b"\n"):
+        answer = self._pending
+        while b"\n" not in answer:
             left = deadline - time.monotonic()
             if left <= 0:
-                self.kill("timeout", f"no answer within {timeout:.0f} s")
+                self.kill("timeout", f"no answer within {shown or timeout:.0f} s")
                 raise self.died
             ready, _, _ = select.select([self._ans_r], [], [], min(left, 0.2))
             if self.died:
@@ -233,10 +252,12 @@ class WorkerProcess:
             if len(answer) > _MAX_ANSWER_BYTES:
                 self.kill("crashed", "the worker sent an oversized answer")
                 raise self.died
+        line, _, rest = bytes(answer).partition(b"\n")
+        self._pending = bytearray(rest)
         try:
-            parsed = json.loads(answer.decode("utf-8").splitlines()[-1])
+            parsed = json.loads(line.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            self.kill("crashed", "the worker sent an answer the grader cannot read")
+            self.kill("crashed", "something wrote garbage to the grader's private channel")
             raise self.died from None
         if not isinstance(parsed, dict):
             self.kill("crashed", "the worker sent an answer the grader cannot read")
@@ -280,13 +301,13 @@ class WorkerProcess:
             pids = self._tree()
             rss = sum(_rss_bytes(pid) for pid in pids)
             tasks = sum(_tasks(pid) for pid in pids)
-            if rss > limit:
-                self.kill("memory", f"used more than {self.limits.memory_mb} MB of memory")
-            elif tasks > self.limits.max_processes:
+            if tasks > self.limits.max_processes:
                 self.kill(
                     "processes",
                     f"started more than {self.limits.max_processes} processes or threads",
                 )
+            elif rss > limit:
+                self.kill("memory", f"used more than {self.limits.memory_mb} MB of memory")
             time.sleep(0.05)
 
     def _tree(self) -> list[int]:
@@ -305,7 +326,8 @@ class WorkerProcess:
         path = _PIDS_CGROUP / f"mlkata-{self._token}"
         try:
             path.mkdir()
-            (path / "pids.max").write_text(str(self.limits.max_processes))
+            # A little above the watchdog's limit, so the watchdog names the reason.
+            (path / "pids.max").write_text(str(self.limits.max_processes + 16))
             return path
         except OSError:
             return None
@@ -324,13 +346,17 @@ class WorkerProcess:
         with self._lock:
             if self.died is None:
                 self.died = WorkerDied(reason, detail)
-        for _ in range(3):
-            pids = set(_descendants(self._proc.pid)) | set(_processes_with_token(self._token))
+        # Killing bwrap ends its PID namespace and every process in it; the process
+        # group, the tree and (outside bwrap) the token catch the rest.
+        with contextlib.suppress(OSError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        for round_ in range(20):
+            pids = set(_descendants(self._proc.pid))
             if self._cgroup:
                 with contextlib.suppress(OSError):
                     pids |= {int(p) for p in (self._cgroup / "cgroup.procs").read_text().split()}
-            with contextlib.suppress(OSError):
-                os.killpg(self._proc.pid, signal.SIGKILL)
+            elif self.sandbox != "bubblewrap" and round_ == 0:
+                pids |= set(_processes_with_token(self._token))
             for pid in pids:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
@@ -339,6 +365,10 @@ class WorkerProcess:
             time.sleep(0.02)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._proc.wait(timeout=5)
+        if self.sandbox != "bubblewrap" and not self._cgroup:
+            for pid in _processes_with_token(self._token):  # orphans that escaped the group
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
         if self._cgroup:
             for _ in range(50):
                 try:

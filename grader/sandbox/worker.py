@@ -4,7 +4,7 @@ This script runs inside the sandbox as `python -I worker.py ...`. It imports
 nothing from mlkata (so the learner's code never shares a process with the
 grader) and knows nothing of checks or verdicts: it only answers requests.
 
-Protocol: one JSON object per line. Requests arrive on --in-fd, answers leave
+Protocol: one JSON object per line; each answer echoes its request's "id". Requests arrive on --in-fd, answers leave
 on --out-fd; the learner's own prints go to stdout/stderr, which the grader
 captures separately. The grader sends `load` once, then any number of `call`s:
 
@@ -84,7 +84,8 @@ def encode(value, depth=0):
         if value.dtype.hasobject:
             raise Unreadable("a numpy array of Python objects (dtype=object)")
         name = _new_name(".npy")
-        np.save(name, value, allow_pickle=False)
+        with open(name, "xb") as stream:  # never through a planted link
+            np.save(stream, value, allow_pickle=False)
         return {"t": "ndarray", "file": name}
     raise Unreadable(f"a value of type {type(value).__module__}.{type(value).__qualname__}")
 
@@ -220,7 +221,9 @@ def main():
     for line in requests:
         request = json.loads(line)
         handler = {"load": worker.load, "call": worker.call}[request["op"]]
-        send(handler(request))
+        answer = handler(request)
+        answer["id"] = request.get("id")
+        send(answer)
         sys.stdout.flush()
         sys.stderr.flush()
 

@@ -1,0 +1,6 @@
+# ruff: noqa
+"""Defines the wrong name."""
+
+
+def preprocess(image):
+    return image / 255

@@ -1,0 +1,6 @@
+# ruff: noqa
+"""Does not parse."""
+
+
+def preprocess_image(image)
+    return image

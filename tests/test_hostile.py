@@ -1,0 +1,143 @@
+"""Hostile submissions: each gets a failing verdict with a clear reason, leaves no
+process behind and changes no file outside its scratch folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import site
+from pathlib import Path
+
+import pytest
+
+import grader
+from grader.exercises import get_exercise
+from grader.grading.runner import grade
+from grader.sandbox.launch import bubblewrap, leftover_processes
+
+HOSTILE = Path(__file__).parent / "hostile"
+PACKAGE = Path(grader.__file__).parent
+
+# (file, the verdict's error, words the first failing message must contain)
+CASES = [
+    ("exit_at_import.py", "crashed", "importing your file raised SystemExit"),
+    ("os_exit_in_call.py", "crashed", "ended unexpectedly"),
+    ("fake_pytest_output.py", None, None),
+    ("patch_numpy_testing.py", None, None),
+    ("pytest_plugin.py", None, "RuntimeError: wrong on purpose"),
+    ("plant_conftest.py", None, "RuntimeError: wrong on purpose"),
+    ("read_caller_frames.py", None, None),
+    ("always_equal.py", None, "which the grader cannot receive"),
+    ("infinite_loop.py", "timeout", "did not finish in time"),
+    ("sleep_at_import.py", "timeout", "importing your file did not finish in time"),
+    ("memory_bomb.py", "memory", "memory"),
+    ("fork_bomb.py", None, None),
+    ("huge_output.py", "output", "printed more than"),
+    ("syntax_error.py", "syntax", "syntax error at line 5"),
+    ("missing_function.py", "missing", "Did you misname it or forget to define it?"),
+    ("keyboard_interrupt.py", None, "raised KeyboardInterrupt"),
+    ("symlink_result.py", None, None),
+]
+
+# Where a planted file would change what a later grading or Python start does.
+PLANTABLE = [
+    PACKAGE / "checks" / "conftest.py",
+    PACKAGE / "conftest.py",
+    PACKAGE / "grading" / "conftest.py",
+    PACKAGE.parent / "conftest.py",
+    PACKAGE.parent / "pytest.ini",
+    Path.cwd() / "conftest.py",
+    Path.home() / "conftest.py",
+    *(
+        Path(p) / name
+        for p in site.getsitepackages()
+        for name in ("sitecustomize.py", "evil.pth", "mlkata_evil_plugin.py", "conftest.py")
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def exercise():
+    """The real `normalize` checks, with limits small enough for a test suite."""
+    return dataclasses.replace(get_exercise("normalize"), wall_seconds=6, memory_mb=600)
+
+
+@pytest.mark.parametrize(("name", "error", "words"), CASES, ids=[c[0][:-3] for c in CASES])
+def test_hostile_submission_fails_cleanly(exercise, name, error, words):
+    before = {path: path.exists() for path in PLANTABLE}
+
+    verdict = grade(exercise, HOSTILE / name)
+
+    assert not verdict.passed
+    assert verdict.score < verdict.max_score
+    if error is not None:
+        assert verdict.error == error, verdict
+    if words is not None:
+        messages = " | ".join(c.message for c in verdict.checks if not c.passed)
+        assert words in messages
+    assert leftover_processes() == []
+    assert {path: path.exists() for path in PLANTABLE} == before
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fake_pytest_output.py",
+        "patch_numpy_testing.py",
+        "exit_at_import.py",
+        "read_caller_frames.py",
+    ],
+)
+def test_no_value_check_passes_for_wrong_values(exercise, name):
+    """Printing, patching or frame-walking earns nothing: wrong values fail every
+    check that looks at values (leaving the input alone is the only thing such code
+    may legitimately get right)."""
+    verdict = grade(exercise, HOSTILE / name)
+    passed = {c.name for c in verdict.checks if c.passed}
+    assert passed <= {
+        "test_input_is_not_modified",
+        "test_output_is_float32",
+        "test_batch_keeps_its_shape",
+        "test_accepts_any_numeric_dtype",
+        "test_vectorised_on_a_full_mnist_batch",
+    }
+    assert "test_single_image_exact_values" not in passed
+    assert "test_each_image_scaled_on_its_own" not in passed
+
+
+@pytest.mark.skipif(bubblewrap()[0] is None, reason="needs bubblewrap")
+def test_sandbox_is_bubblewrap_when_installed(exercise):
+    verdict = grade(exercise, HOSTILE / "missing_function.py")
+    assert verdict.sandbox == "bubblewrap"
+
+
+def test_runs_without_bubblewrap_and_says_so(exercise, monkeypatch):
+    monkeypatch.setenv("MLKATA_SANDBOX", "none")
+    bubblewrap.cache_clear()
+    try:
+        verdict = grade(exercise, HOSTILE / "infinite_loop.py")
+    finally:
+        bubblewrap.cache_clear()
+    assert verdict.sandbox.startswith("no sandbox")
+    assert verdict.error == "timeout"
+    assert leftover_processes() == []
+
+
+def test_solution_still_passes_after_hostile_runs(exercise):
+    """The hostile runs above left nothing behind that changes a later verdict."""
+    verdict = grade(exercise, exercise.solution_path)
+    assert verdict.passed, verdict
+
+
+def test_keras_lambda_payload_is_refused_and_never_runs_here(tmp_path, monkeypatch):
+    """A model carrying a Lambda layer is refused by safe_mode; its code never runs
+    in the grader (it would write a marker into this test's MLKATA_HOME)."""
+    monkeypatch.setenv("MLKATA_HOME", str(tmp_path))
+    cnn = dataclasses.replace(get_exercise("cnn"), wall_seconds=60)
+
+    verdict = grade(cnn, HOSTILE / "keras_lambda_payload.py")
+
+    assert not verdict.passed
+    messages = " | ".join(c.message for c in verdict.checks if not c.passed)
+    assert "could not be loaded safely" in messages
+    assert not (tmp_path / "pwned-by-lambda").exists()
+    assert leftover_processes() == []
