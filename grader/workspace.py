@@ -23,7 +23,7 @@ BACKUPS = ".mlkata-backups"
 FORMAT_VERSION = 1
 DEFAULT_DIR = "mlkata"
 
-NOT_STARTED, FAILING, PASSED = "not started", "failing", "passed"
+NOT_STARTED, STARTED, FAILING, PASSED = "not started", "started", "failing", "passed"
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,10 @@ class Status:
     """Where one exercise stands, as `mlkata list` shows it."""
 
     exercise: Exercise
-    state: str  # not started | failing | passed
+    state: str  # not started | started (edited, never graded) | failing | passed
     failing_checks: int | None  # of the latest grade; None when points do not tell
     best_score: float | None
+    latest_score: float | None
     attempts: int
     last_attempt: datetime | None
     edited: bool  # the file changed since its latest grade
@@ -70,6 +71,7 @@ class Status:
             "failing_checks": self.failing_checks,
             "total_checks": self.total_checks,
             "best_score": self.best_score,
+            "latest_score": self.latest_score,
             "max_score": self.exercise.max_score,
             "attempts": self.attempts,
             "last_attempt": stamp.isoformat(timespec="seconds") if stamp else None,
@@ -233,9 +235,12 @@ def _status(exercise: Exercise, grades: list[progress.Grade], workspace: Workspa
     current = digest(file) if file and file.is_file() else None
     best = max((g.score for g in grades), default=None)
     latest = grades[-1] if grades else None
-    untouched = current is not None and current == workspace.stubs.get(exercise.id)
-    if latest is None or (untouched and not latest.passed):
+    stub = workspace.stubs.get(exercise.id) if workspace else None
+    untouched = current is not None and current == stub
+    if untouched and not (latest and latest.passed):
         state, failing = NOT_STARTED, None
+    elif latest is None:
+        state, failing = (STARTED if current else NOT_STARTED), None
     elif latest.passed:
         state, failing = PASSED, 0
     else:
@@ -245,6 +250,7 @@ def _status(exercise: Exercise, grades: list[progress.Grade], workspace: Workspa
         state=state,
         failing_checks=failing,
         best_score=best,
+        latest_score=latest.score if latest else None,
         attempts=len(grades),
         last_attempt=latest.graded_at if latest else None,
         edited=bool(latest and current and current != latest.content_hash),
@@ -253,7 +259,10 @@ def _status(exercise: Exercise, grades: list[progress.Grade], workspace: Workspa
 
 
 def _failing_checks(exercise: Exercise, grade: progress.Grade) -> int | None:
-    """How many checks the grade failed, when the points say so unambiguously."""
+    """How many checks the grade failed, when the grade or the points say so unambiguously."""
+    passed = getattr(grade, "checks_passed", None)  # recorded by newer progress databases
+    if isinstance(passed, int):
+        return max(len(exercise.checks) - passed, 0)
     points = {check.points for check in exercise.checks}
     if grade.score == 0:
         return len(exercise.checks)
