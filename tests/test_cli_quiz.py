@@ -1,0 +1,242 @@
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+BANKS = Path(__file__).parent / "fixtures" / "banks"
+GOOD = str(BANKS / "good")
+OWN = ["--no-shipped", "--bank", GOOD, "--lang", "en"]
+RIGHT_ANSWERS = {  # prompt -> the lines a learner types
+    "How many training images does MNIST have?": ["B"],
+    "Which layers have trainable weights?": ["a, c"],
+    "It is fine to fine-tune on the test set.": ["no"],
+    "Parameters of Conv2D(32, 3x3) on a 28x28x1 input?": ["320 parameters"],
+    "Name the activation max(0, x).": ["relu"],
+    "What is fine-tuning?": ["Training a pretrained model further", "good"],
+    "Dropout is active at inference time.": ["false"],
+}
+
+
+def reviews(home: Path) -> list[tuple[str, int]]:
+    with sqlite3.connect(home / "progress.sqlite3") as db:
+        return db.execute("SELECT question_id, rating FROM reviews ORDER BY id").fetchall()
+
+
+class Quiz:
+    """The real CLI in a subprocess, driven a line at a time like a script would."""
+
+    def __init__(self, home: Path, *args: str) -> None:
+        env = {**os.environ, "MLKATA_HOME": str(home), "PYTHONIOENCODING": "utf-8"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "grader", "quiz", *OWN, *args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, encoding="utf-8", env=env,
+        )  # fmt: skip
+
+        self.watchdog = threading.Timer(60, self.proc.kill)  # a hung quiz fails, never blocks
+        self.watchdog.daemon = True
+        self.watchdog.start()
+
+    def until(self, ending: str = "", start: str = "") -> list[str]:
+        lines: list[str] = []
+        while not (lines and lines[-1].endswith(ending) and lines[-1].startswith(start)):
+            line = self.proc.stdout.readline()
+            assert line, f"quiz ended early; output so far: {lines}"
+            lines.append(line.rstrip("\n"))
+        return lines
+
+    def answer_next(self) -> None:
+        """Read a question, answer it right (both lines for an open question)."""
+        shown = self.until("):")
+        prompt = shown[shown.index(next(x for x in shown if x.startswith("Question "))) + 1]
+        for i, line in enumerate(RIGHT_ANSWERS[prompt]):
+            if i:
+                self.until("):")
+            self.proc.stdin.write(line + "\n")
+            self.proc.stdin.flush()
+        self.until(start="Score: ")  # the answer is committed before the score is shown
+
+
+def test_piped_quiz_transcript(mlkata, mlkata_home):
+    result = mlkata("quiz", *OWN, "--tag", "mnist", input="2\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "",
+        "Question 1/1 · basics · easy",
+        "How many training images does MNIST have?",
+        "  A) 10,000",
+        "  B) 60,000",
+        "  C) 70,000",
+        "Your answer (a letter A-C or a number 1-3):",
+        "> 2",
+        "Right.",
+        "60,000 training and 10,000 test images.",
+        "Score: 1/1",
+        "",
+        "Quiz over: 1/1 right.",
+        "  basics: 1/1",
+        "Next reviews: 1 in 2 days",
+    ]
+    assert reviews(mlkata_home) == [("basics-choice", 3)]
+
+
+def test_piped_quiz_answers_every_type_right_through_the_real_cli(mlkata_home):
+    quiz = Quiz(mlkata_home, "-n", "7", "--seed", "3")
+    for _ in range(7):
+        quiz.answer_next()
+    out, err = quiz.proc.communicate(timeout=30)
+    assert quiz.proc.returncode == 0, err
+    assert "Quiz over: 7/7 right." in out
+    assert "  basics: 6/6" in out and "  extra: 1/1" in out
+    assert sorted(reviews(mlkata_home)) == sorted((qid, 3) for qid in [
+        "basics-choice", "basics-multi", "basics-truefalse", "basics-numeric",
+        "basics-short", "basics-open", "extra-english-only",
+    ])  # fmt: skip
+
+
+def test_wrong_and_unreadable_answers_in_piped_mode(mlkata, mlkata_home):
+    result = mlkata("quiz", *OWN, "--tag", "training", "--tag", "activations", "--seed", "1",
+                    input="sigmoid\nperhaps\n")  # fmt: skip
+    assert result.returncode == 0
+    out = result.stdout
+    assert "Could not read your answer 'perhaps'; type true or false" in out
+    assert "Counted as wrong." in out
+    assert "Wrong. Accepted answers: ReLU, rectified linear unit, 线性整流函数." in out
+    assert "Quiz over: 0/2 right." in out
+    assert sorted(r for _, r in reviews(mlkata_home)) == [1, 1]
+
+
+def test_open_question_takes_an_answer_then_a_rating(mlkata, mlkata_home):
+    result = mlkata("quiz", *OWN, "--tag", "finetuning", input="no idea\nhard\n")
+    assert "Reference answer: Continuing to train a pretrained model on new data." in result.stdout
+    assert "  - small learning rate" in result.stdout
+    assert reviews(mlkata_home) == [("basics-open", 2)]
+
+
+def test_end_of_input_ends_the_quiz_with_its_summary(mlkata, mlkata_home):
+    result = mlkata("quiz", *OWN, "--tag", "cnn", "--seed", "1", input="")
+    assert result.returncode == 0
+    assert "No question answered; nothing saved." in result.stdout
+    assert not (mlkata_home / "progress.sqlite3").exists() or reviews(mlkata_home) == []
+
+
+def test_chinese_quiz_and_fallback_to_english(mlkata, mlkata_home):
+    result = mlkata("quiz", "--no-shipped", "--bank", GOOD, "--lang", "zh", "--topic", "extra",
+                    input="错\n")  # fmt: skip
+    out = result.stdout
+    assert "第 1/1 题 · extra · 困难" in out
+    assert "Dropout is active at inference time. （English：暂无中文翻译）" in out
+    assert "正确。" in out and "测验结束：答对 1/1。" in out
+
+
+def test_a_broken_bank_is_reported_and_the_quiz_runs_on(mlkata):
+    result = mlkata("quiz", *OWN, "--bank", str(BANKS / "broken" / "version.yaml"),
+                    "--tag", "mnist", input="B\n")  # fmt: skip
+    assert result.returncode == 0
+    assert "version.yaml:1: format_version: 2 is not supported" in result.stderr
+    assert "Right." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--topic", "nope"], "unknown topic nope; topics: basics, extra"),
+        (["--tag", "nothing-has-this"], "no question matches these filters"),
+    ],
+)
+def test_user_mistakes_are_clear_messages_not_tracebacks(mlkata, args, message):
+    result = mlkata("quiz", *OWN, *args)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(message)
+    assert "Traceback" not in result.stderr
+
+
+def test_no_shipped_needs_a_bank(mlkata):
+    result = mlkata("quiz", "--no-shipped")
+    assert result.returncode == 2 and "--no-shipped needs at least one --bank" in result.stderr
+
+
+def test_kill_9_mid_quiz_keeps_every_answer_given(mlkata_home):
+    quiz = Quiz(mlkata_home, "-n", "5", "--seed", "2")
+    quiz.answer_next()
+    quiz.answer_next()
+    quiz.until("):")  # the third question is on screen
+    quiz.proc.send_signal(signal.SIGKILL)
+    quiz.proc.wait(timeout=10)
+    assert len(reviews(mlkata_home)) == 2
+    with sqlite3.connect(mlkata_home / "progress.sqlite3") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT count(*) FROM cards").fetchone() == (2,)
+
+
+def test_ctrl_c_ends_cleanly_with_the_summary_so_far(mlkata_home):
+    quiz = Quiz(mlkata_home, "-n", "5", "--seed", "2")
+    quiz.answer_next()
+    quiz.until("):")
+    quiz.proc.send_signal(signal.SIGINT)
+    out, err = quiz.proc.communicate(timeout=10)
+    assert quiz.proc.returncode == 130
+    assert "Stopped after 1 of 5 questions." in out and "Quiz over: 1/1 right." in out
+    assert "Traceback" not in err
+
+
+def test_two_quizzes_at_once_both_finish_and_keep_all_answers(mlkata_home):
+    env = {**os.environ, "MLKATA_HOME": str(mlkata_home)}
+    command = [sys.executable, "-m", "grader", "quiz", *OWN, "-n", "7"]
+    lines = "1\n" * 8  # wrong for every type; the open question takes 2 lines
+    procs = [
+        subprocess.Popen(command + ["--seed", str(seed)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        for seed in (1, 2)
+    ]  # fmt: skip
+    results = [p.communicate(lines, timeout=60) for p in procs]
+    for proc, (out, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err
+        assert "Quiz over: 0/7 right." in out
+    assert len(reviews(mlkata_home)) == 14
+    with sqlite3.connect(mlkata_home / "progress.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM cards").fetchone() == (7,)
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_stats_and_topics_as_json(mlkata):
+    mlkata("quiz", *OWN, "--tag", "mnist", input="B\n")
+    mlkata("quiz", *OWN, "--tag", "training", input="yes\n")
+    stats = json.loads(mlkata("stats", "--json").stdout)
+    assert (stats["answered"], stats["correct"], stats["seen"]) == (2, 1, 2)
+    assert stats["due_now"] == 0 and stats["due_today"] == 1 and stats["due_week"] == 2
+    assert stats["topics"] == {"basics": {"answered": 2, "correct": 1, "accuracy": 0.5}}
+    topics = json.loads(mlkata("topics", "--json", "--no-shipped", "--bank", GOOD).stdout)
+    assert [(t["topic"], t["questions"], t["languages"]) for t in topics] == [
+        ("basics", 6, {"en": 6, "zh": 6}),
+        ("extra", 1, {"en": 1, "zh": 0}),
+    ]
+    assert topics[0]["types"]["open"] == 1
+
+
+def test_every_command_has_help_with_an_example(mlkata):
+    for command in ("quiz", "stats", "topics"):
+        result = mlkata(command, "--help")
+        assert result.returncode == 0 and "Example: mlkata " + command in result.stdout
+
+
+def test_the_quiz_path_never_imports_tensorflow_or_the_grader(tmp_path):
+    answers = tmp_path / "answers.txt"
+    answers.write_text("B\n")
+    code = (
+        "import sys; from grader.cli import main; "
+        f"code = main(['quiz', '--no-shipped', '--bank', {GOOD!r}, '--tag', 'mnist']); "
+        "heavy = [m for m in sys.modules if m.split('.')[0] == 'tensorflow' "
+        "or m.startswith('grader.grading') or m.startswith('grader.sandbox')]; "
+        "print('HEAVY', heavy)"
+    )
+    with answers.open() as stdin:
+        out = subprocess.run([sys.executable, "-c", code], stdin=stdin, capture_output=True,
+                             text=True, check=True).stdout  # fmt: skip
+    assert "HEAVY []" in out
