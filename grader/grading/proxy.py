@@ -42,7 +42,9 @@ def describe(value) -> str:
 class Submission:
     """A learner's file, loaded in a sandboxed worker, called on the checks' behalf."""
 
-    def __init__(self, exercise: Exercise, file: Path, worker: WorkerProcess | None = None):
+    def __init__(
+        self, exercise: Exercise, file: Path, worker: WorkerProcess | None = None, on_progress=None
+    ):
         self.exercise = exercise
         self.file = Path(file)
         self.error: str | None = None  # the first fatal reason: timeout, memory, crashed, ...
@@ -50,14 +52,18 @@ class Submission:
         self._restarts = 0
         self._budget = exercise.wall_seconds
         self._keras_dir = Path(tempfile.mkdtemp(prefix="mlkata-received-"))
+        self._on_progress = on_progress
         self._worker = worker or self._start_worker()
+        self._worker.on_progress = on_progress
         self._loaded = False
         self.sandbox = self._worker.sandbox
         self.outputs: list[str] = []
 
     # -- lifecycle ------------------------------------------------------------
     def _start_worker(self) -> WorkerProcess:
-        return start_worker(self.exercise)
+        worker = start_worker(self.exercise)
+        worker.on_progress = getattr(self, "_on_progress", None)
+        return worker
 
     def _ensure_loaded(self):
         if self._fatal:

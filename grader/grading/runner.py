@@ -13,6 +13,7 @@ import io
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from grader.exercises import Exercise
@@ -20,8 +21,18 @@ from grader.grading.verdict import CheckResult, Verdict
 from grader.sandbox.launch import WorkerProcess, bubblewrap
 
 
-def grade(exercise: Exercise, file: Path, worker: WorkerProcess | None = None) -> Verdict:
-    """Run `exercise`'s hidden checks against `file` and return the verdict."""
+def grade(
+    exercise: Exercise,
+    file: Path,
+    worker: WorkerProcess | None = None,
+    on_progress: Callable[[dict], None] | None = None,
+) -> Verdict:
+    """Run `exercise`'s hidden checks against `file` and return the verdict.
+
+    `worker`: a pre-warmed worker from `start_worker(exercise)` (used once, closed).
+    `on_progress`: called from another thread with display-only training progress,
+    e.g. {"epoch": 3, "epochs": 6, "logs": {"loss": 0.2, "accuracy": 0.95}}.
+    """
     started = time.monotonic()
     sandbox = _sandbox_note()
     problem = _unreadable(file)
@@ -35,7 +46,7 @@ def grade(exercise: Exercise, file: Path, worker: WorkerProcess | None = None) -
     from grader.grading.fixtures import ChecksPlugin
     from grader.grading.proxy import Submission
 
-    submission = Submission(exercise, file, worker=worker)
+    submission = Submission(exercise, file, worker=worker, on_progress=on_progress)
     plugin = ChecksPlugin(submission)
     try:
         _run_pytest(exercise, plugin)

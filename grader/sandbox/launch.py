@@ -159,6 +159,8 @@ class WorkerProcess:
         req_r, self._req_w = os.pipe()
         self._ans_r, ans_w = os.pipe()
         out_r, out_w = os.pipe()
+        prog_r, prog_w = os.pipe()
+        self.on_progress = None  # set to a callable to receive training progress dicts
         worker_limits = {
             "file_bytes": limits.max_file_bytes,
             "processes": limits.max_processes,
@@ -176,6 +178,8 @@ class WorkerProcess:
             ",".join(preload),
             "--limits",
             json.dumps(worker_limits),
+            "--progress-fd",
+            str(prog_w),
         ]
         if bwrap:
             cmd = _bwrap_command(bwrap, scratch, list(hidden)) + cmd
@@ -200,14 +204,15 @@ class WorkerProcess:
             stdin=subprocess.DEVNULL,
             stdout=out_w,
             stderr=out_w,
-            pass_fds=(req_r, ans_w),
+            pass_fds=(req_r, ans_w, prog_w),
             start_new_session=True,
         )
-        for fd in (req_r, ans_w, out_w):
+        for fd in (req_r, ans_w, out_w, prog_w):
             os.close(fd)
         self._cgroup = self._make_pids_cgroup()
         threading.Thread(target=self._drain_output, args=(out_r,), daemon=True).start()
         threading.Thread(target=self._watch, daemon=True).start()
+        threading.Thread(target=self._relay_progress, args=(prog_r,), daemon=True).start()
 
     # -- asking -------------------------------------------------------------
     def request(self, message: dict, timeout: float) -> dict:
@@ -294,6 +299,21 @@ class WorkerProcess:
                 if total > self.limits.max_output_bytes and not self.died:
                     mb = self.limits.max_output_bytes >> 20
                     self.kill("output", f"printed more than {mb} MB")
+
+    def _relay_progress(self, fd: int):
+        """Pass training progress on to `on_progress`; it is display-only data."""
+        with os.fdopen(fd, "rb") as stream:
+            for line in stream:
+                callback = self.on_progress
+                if callback is None or len(line) > 4096:
+                    continue
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(event, dict):
+                    with contextlib.suppress(Exception):
+                        callback(event)
 
     def _watch(self):
         limit = self.limits.memory_mb << 20

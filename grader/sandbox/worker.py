@@ -4,7 +4,8 @@ This script runs inside the sandbox as `python -I worker.py ...`. It imports
 nothing from mlkata (so the learner's code never shares a process with the
 grader) and knows nothing of checks or verdicts: it only answers requests.
 
-Protocol: one JSON object per line; each answer echoes its request's "id". Requests arrive on --in-fd, answers leave
+Protocol: one JSON object per line; each answer echoes its request's "id".
+Training progress (display only) leaves on --progress-fd. Requests arrive on --in-fd, answers leave
 on --out-fd; the learner's own prints go to stdout/stderr, which the grader
 captures separately. The grader sends `load` once, then any number of `call`s:
 
@@ -188,6 +189,67 @@ class Worker:
         return answer
 
 
+def _report_training(fd):
+    """Send an epoch/step progress line for every Keras fit() (display only)."""
+    import time
+
+    import keras
+
+    stream = os.fdopen(fd, "w", encoding="utf-8")
+
+    def send(event):
+        try:
+            stream.write(json.dumps(event) + "\n")
+            stream.flush()
+        except (OSError, ValueError, TypeError):
+            pass
+
+    def numbers(logs):
+        return {
+            k: float(v)
+            for k, v in (logs or {}).items()
+            if isinstance(v, (int, float)) or hasattr(v, "__float__")
+        }
+
+    class Progress(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.epoch, self.last = 0, 0.0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            if time.monotonic() - self.last > 0.25:
+                self.last = time.monotonic()
+                send(
+                    {
+                        "epoch": self.epoch + 1,
+                        "epochs": self.params.get("epochs"),
+                        "step": batch + 1,
+                        "steps": self.params.get("steps"),
+                        "logs": numbers(logs),
+                    }
+                )
+
+        def on_epoch_end(self, epoch, logs=None):
+            send(
+                {
+                    "epoch": epoch + 1,
+                    "epochs": self.params.get("epochs"),
+                    "logs": numbers(logs),
+                    "end": True,
+                }
+            )
+
+    original_fit = keras.Model.fit
+
+    def fit(self, *args, callbacks=None, **kwargs):
+        callbacks = [*(callbacks or []), Progress()]
+        return original_fit(self, *args, callbacks=callbacks, **kwargs)
+
+    keras.Model.fit = fit
+
+
 def _apply_limits(limits):
     """Hard limits, set before any learner code runs; it cannot raise them again."""
     import resource
@@ -205,11 +267,14 @@ def main():
     parser.add_argument("--out-fd", type=int, required=True)
     parser.add_argument("--preload", default="")
     parser.add_argument("--limits", default="{}")
+    parser.add_argument("--progress-fd", type=int)
     options = parser.parse_args()
     requests = os.fdopen(options.in_fd, "r", encoding="utf-8")
     answers = os.fdopen(options.out_fd, "w", encoding="utf-8")
     for name in filter(None, options.preload.split(",")):
         importlib.import_module(name)
+    if options.progress_fd is not None and "keras" in sys.modules:
+        _report_training(options.progress_fd)
     _apply_limits(json.loads(options.limits))
     worker = Worker()
 
