@@ -14,28 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.composer import Composer
-from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.resolver import Resolver
 
-try:  # libyaml's parser when PyYAML was built with it: much faster
-    from yaml._yaml import CParser as _Parser
+try:  # libyaml's parser and composer when PyYAML was built with it: much faster
+    from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - pure-Python PyYAML
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
-
-    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
-
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
+_STR = "tag:yaml.org,2002:str"
 
 
 @dataclass
@@ -63,42 +51,6 @@ class LineList(list):
 
     line: int
     lines: list[int]
-
-
-class _Refused(Exception):
-    def __init__(self, line: int, message: str) -> None:
-        self.line = line
-        self.message = message
-
-
-class _Loader(_Parser, Composer, SafeConstructor, Resolver):
-    """The C (or Python) parser with PyYAML's Python composer, so aliases can be refused."""
-
-    def __init__(self, stream: str) -> None:
-        _Parser.__init__(self, stream)
-        Composer.__init__(self)
-        SafeConstructor.__init__(self)
-        Resolver.__init__(self)
-        self._depth = 0
-
-    # CParser defines its own composer; take the Python one so compose_node runs.
-    get_single_node = Composer.get_single_node
-    compose_document = Composer.compose_document
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
-        if self.check_event(AliasEvent):
-            event = self.peek_event()
-            raise _Refused(
-                event.start_mark.line + 1,
-                f"YAML aliases (*{event.anchor}) are not allowed here; write the value out",
-            )
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise _Refused(self.peek_event().start_mark.line + 1, "nested too deeply")
-        try:
-            return Composer.compose_node(self, parent, index)
-        finally:
-            self._depth -= 1
 
 
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
@@ -132,9 +84,7 @@ def load(path: Path, max_bytes: int = MAX_BYTES) -> Any:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        return _build(loader, node, path) if node is not None else None
-    except _Refused as exc:
-        raise SourceError(path, exc.line, exc.message) from None
+        return _Builder(loader, path).build(node, 0, 1) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -150,33 +100,64 @@ def load(path: Path, max_bytes: int = MAX_BYTES) -> Any:
         loader.dispose()
 
 
-def _build(loader: _Loader, node: Node, path: Path) -> Any:
-    if isinstance(node, MappingNode):
-        loader.flatten_mapping(node)  # `<<` merge keys; harmless without aliases
+class _Builder:
+    """Turns the composed node graph into LineDict / LineList / scalars.
+
+    The composer resolves an alias to the very node it names, so a node met twice
+    is an alias: refused at once, before any "billion laughs" can expand.
+    """
+
+    def __init__(self, loader: Any, path: Path) -> None:
+        self.loader = loader
+        self.path = path
+        self.seen: set[int] = set()
+
+    def build(self, node: Node, depth: int, line: int) -> Any:
+        if id(node) in self.seen:
+            raise SourceError(
+                self.path, line, "YAML aliases (*name) are not allowed here; write the value out"
+            )
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise SourceError(self.path, node.start_mark.line + 1, "nested too deeply")
+        if isinstance(node, MappingNode):
+            return self.mapping(node, depth)
+        if isinstance(node, SequenceNode):
+            result = LineList()
+            result.line = node.start_mark.line + 1
+            result.lines = []
+            for item in node.value:
+                item_line = item.start_mark.line + 1
+                item_line = max(item_line, result.lines[-1] if result.lines else result.line)
+                result.append(self.build(item, depth + 1, item_line))
+                result.lines.append(item_line)
+            return result
+        if node.tag == _STR:
+            return node.value
+        try:
+            return self.loader.construct_object(node)
+        except yaml.YAMLError as exc:
+            raise SourceError(self.path, line, f"invalid value: {exc}") from None
+
+    def mapping(self, node: MappingNode, depth: int) -> LineDict:
+        self.loader.flatten_mapping(node)  # `<<` merge keys
         result = LineDict()
         result.line = node.start_mark.line + 1
         result.lines = {}
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, ScalarNode):
-                raise SourceError(path, key_line, "a mapping key must be plain text")
-            key = loader.construct_object(key_node)
+                raise SourceError(self.path, key_line, "a mapping key must be plain text")
+            key = self.build(key_node, depth + 1, key_line)
             if key in result.lines:
                 raise SourceError(
-                    path, key_line, f"duplicate key {key!r} (first at line {result.lines[key]})"
+                    self.path,
+                    key_line,
+                    f"duplicate key {key!r} (first at line {result.lines[key]})",
                 )
             result.lines[key] = key_line
-            result[key] = _build(loader, value_node, path)
+            result[key] = self.build(value_node, depth + 1, key_line)
         return result
-    if isinstance(node, SequenceNode):
-        result = LineList(_build(loader, item, path) for item in node.value)
-        result.line = node.start_mark.line + 1
-        result.lines = [item.start_mark.line + 1 for item in node.value]
-        return result
-    try:
-        return loader.construct_object(node)
-    except yaml.YAMLError as exc:
-        raise SourceError(path, node.start_mark.line + 1, f"invalid value: {exc}") from None
 
 
 def _size(n: int) -> str:
