@@ -5,9 +5,9 @@ nothing from mlkata (so the learner's code never shares a process with the
 grader) and knows nothing of checks or verdicts: it only answers requests.
 
 Protocol: one JSON object per line; each answer echoes its request's "id".
-Training progress (display only) leaves on --progress-fd. Requests arrive on --in-fd, answers leave
-on --out-fd; the learner's own prints go to stdout/stderr, which the grader
-captures separately. The grader sends `load` once, then any number of `call`s:
+Requests arrive on --in-fd, answers leave on --out-fd; the learner's own prints
+go to stdout/stderr, which the grader captures separately, and training
+progress (display only) leaves on --progress-fd. The grader sends `load` once, then any number of `call`s:
 
     -> {"op": "load", "path": "submission.py", "function": "preprocess_image"}
     <- {"ok": true}

@@ -1,0 +1,92 @@
+"""`mlkata grade` through the real CLI: output, exit codes and report files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree
+
+from grader.exercises import get_exercise
+
+REPO = Path(__file__).resolve().parent.parent
+NORMALIZE = get_exercise("normalize")
+
+
+def test_reference_solution_passes_with_exit_0(mlkata):
+    result = mlkata("grade", "normalize", "solutions/normalize.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{NORMALIZE.max_score}/{NORMALIZE.max_score}" in result.stdout
+    assert "✓" in result.stdout and "✗" not in result.stdout
+
+
+def test_stub_fails_with_exit_1_and_a_hint(mlkata):
+    result = mlkata("grade", "normalize", "--lang", "en")
+    assert result.returncode == 1
+    assert "NotImplementedError" in result.stdout
+    assert "Hint:" in result.stdout
+    assert f"0/{NORMALIZE.max_score}" in result.stdout
+
+
+def test_json_has_the_documented_fields(mlkata):
+    result = mlkata("grade", "normalize", "exercises/normalize.py", "--json")
+    assert result.returncode == 1
+    verdict = json.loads(result.stdout)
+    assert {"exercise", "passed", "score", "max_score", "duration_s", "checks", "error"} <= set(
+        verdict
+    )
+    assert verdict["exercise"] == "normalize" and verdict["passed"] is False
+    assert verdict["score"] == 0 and verdict["max_score"] == NORMALIZE.max_score
+    assert verdict["error"] is None
+    assert [c["name"] for c in verdict["checks"]] == [c.name for c in NORMALIZE.checks]
+    for check in verdict["checks"]:
+        assert set(check) == {"name", "passed", "score", "max_score", "message"}
+        assert check["passed"] is False and check["message"]
+
+
+def test_syntax_error_is_reported_as_such(mlkata, tmp_path):
+    broken = tmp_path / "broken.py"
+    broken.write_text("def preprocess_image(image)\n    return image\n")
+    result = mlkata("grade", "normalize", str(broken), "--json")
+    assert result.returncode == 1
+    verdict = json.loads(result.stdout)
+    assert verdict["error"] == "syntax"
+    assert "line 1" in verdict["checks"][0]["message"]
+
+
+def test_junit_and_gradescope_files(mlkata, tmp_path):
+    junit, gradescope = tmp_path / "out" / "junit.xml", tmp_path / "results.json"
+    result = mlkata("grade", "normalize", "solutions/normalize.py",
+                    "--junit", str(junit), "--gradescope", str(gradescope))  # fmt: skip
+    assert result.returncode == 0
+    suite = ElementTree.parse(junit).getroot()
+    assert suite.tag == "testsuite" and suite.get("failures") == "0"
+    assert len(suite.findall("testcase")) == len(NORMALIZE.checks)
+    results = json.loads(gradescope.read_text())
+    assert results["score"] == NORMALIZE.max_score
+    assert isinstance(results["execution_time"], float)
+    for test in results["tests"]:
+        assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
+        assert test["status"] == "passed"
+
+
+def test_unknown_exercise_is_a_usage_error(mlkata):
+    result = mlkata("grade", "no-such-exercise", "x.py")
+    assert result.returncode == 2
+    assert "unknown exercise 'no-such-exercise'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_is_a_usage_error(mlkata):
+    result = mlkata("grade", "normalize", "does/not/exist.py")
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_grade_is_recorded(mlkata, mlkata_home, monkeypatch):
+    mlkata("grade", "normalize", "solutions/normalize.py", "--json")
+    monkeypatch.setenv("MLKATA_HOME", str(mlkata_home))
+    from grader import progress
+
+    [attempt] = progress.grade_history("normalize")
+    assert attempt.passed and attempt.score == NORMALIZE.max_score
