@@ -243,7 +243,7 @@ def _hint(question, lang: str) -> str:
 
 def _expected(question, lang: str) -> str:
     if question.type in ("choice", "multi"):
-        return "; ".join(f"{'ABCDEFGH'[i]}) {question.options[i](lang)}" for i in question.correct)
+        return ("、" if lang == "zh" else ", ").join("ABCDEFGH"[i] for i in question.correct)
     if question.type == "truefalse":
         return say(lang, "true" if question.truth else "false")
     if question.type == "numeric":
@@ -317,7 +317,10 @@ class Screen:
         else:
             key = "accepted" if question.type == "short" else "expected"
             answer = say(self.lang, key, answer=_expected(question, self.lang))
-            self.line(f"{say(self.lang, 'wrong')} {answer}", "bold red")
+            space = "" if self.lang == "zh" else " "
+            self.line(say(self.lang, "wrong") + space + answer, "bold red")
+            for index in question.correct:
+                self.line(f"  {'ABCDEFGH'[index]}) {self.text(question.options[index])}", "red")
         self.line(self.text(question.explanation), "italic")
 
     def reveal(self, question) -> None:
@@ -344,7 +347,9 @@ class Screen:
         for a in sorted(answered, key=lambda a: a.due):
             label = _when(a.due, now, lang)
             groups[label] = groups.get(label, 0) + 1
-        coming = "; ".join(f"{say(lang, 'count', n=k)} {label}" for label, k in groups.items())
+        coming = ("；" if lang == "zh" else "; ").join(
+            f"{say(lang, 'count', n=k)} {label}" for label, k in groups.items()
+        )
         self.line(say(lang, "coming") + coming)
 
 
@@ -363,15 +368,28 @@ class RichScreen(Screen):
         self.console.print(text, style=style or None, markup=False)
 
     def question(self, question, i: int, n: int) -> None:
+        from rich.console import Group
         from rich.panel import Panel
+        from rich.table import Table
         from rich.text import Text
 
-        body = Text(self.text(question.prompt), style="bold")
-        for index, option in enumerate(question.options):
-            body.append(f"\n  {'ABCDEFGH'[index]}  ", style="bold cyan")
-            body.append(self.text(option))
+        body: list = [Text(self.text(question.prompt), style="bold")]
+        if question.options:
+            options = Table.grid(padding=(0, 2, 0, 1))
+            for index, option in enumerate(question.options):
+                options.add_row(Text("ABCDEFGH"[index], style="bold cyan"), self.text(option))
+            body += [Text(""), options]
+        width = min(self.console.width, 96)
         self.console.print()
-        self.console.print(Panel(body, title=self.heading(question, i, n), title_align="left"))
+        self.console.print(
+            Panel(Group(*body), title=self.heading(question, i, n), title_align="left", width=width)
+        )
+
+    def verdict(self, question, right: bool) -> None:
+        self.console.print(
+            "✓ " if right else "✗ ", style="bold green" if right else "bold red", end=""
+        )
+        super().verdict(question, right)
 
     def read(self, label: str, hint: str) -> str | None:
         from rich.text import Text
