@@ -7,7 +7,8 @@ grader) and knows nothing of checks or verdicts: it only answers requests.
 Protocol: one JSON object per line; each answer echoes its request's "id".
 Requests arrive on --in-fd, answers leave on --out-fd; the learner's own prints
 go to stdout/stderr, which the grader captures separately, and training
-progress (display only) leaves on --progress-fd. The grader sends `load` once, then any number of `call`s:
+progress (display only) leaves on --progress-fd. The grader sends `load` once,
+then any number of `call`s:
 
     -> {"op": "load", "path": "submission.py", "function": "preprocess_image"}
     <- {"ok": true}
