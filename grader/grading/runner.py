@@ -43,10 +43,12 @@ def grade(
             exercise, started, {}, set(), {}, problem[0], sandbox, "", default_message=problem[1]
         )
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from grader.grading.fixtures import ChecksPlugin
     from grader.grading.proxy import Submission
 
+    # Start the worker first: it imports numpy/TensorFlow while this process imports pytest.
     submission = Submission(exercise, file, worker=worker, on_progress=on_progress)
+    from grader.grading.fixtures import ChecksPlugin
+
     plugin = ChecksPlugin(submission)
     try:
         _run_pytest(exercise, plugin)
