@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 _LABELS = {
-    "en": {
-        "check": "Check",
-        "points": "Points",
-        "result": "What we saw",
-        "hint": "Hint",
-        "total": "Total",
-        "passed": "All checks pass",
-        "sandbox": "Sandbox",
-        "output": "Your code printed",
-    },
-    "zh": {
-        "check": "检查项",
-        "points": "得分",
-        "result": "结果",
-        "hint": "提示",
-        "total": "总分",
-        "passed": "全部检查通过",
-        "sandbox": "沙箱",
-        "output": "你的代码输出",
-    },
-}
+    "en": {"check": "Check", "points": "Points", "result": "What we saw", "hint": "Hint",
+           "total": "Total", "passed": "All checks pass", "sandbox": "Sandbox",
+           "output": "Your code printed", "same": "↑ same problem as above"},
+    "zh": {"check": "检查项", "points": "得分", "result": "结果", "hint": "提示",
+           "total": "总分", "passed": "全部检查通过", "sandbox": "沙箱",
+           "output": "你的代码输出", "same": "↑ 同上"},
+}  # fmt: skip
+
+# "preprocess_image(array(shape=(28, 28), dtype=uint8)) " at the start of a message.
+_CALL = re.compile(r"^\w+\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\) ")
 
 
 def console():
@@ -46,17 +36,20 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
     table.add_column(words["check"])
     table.add_column(words["points"], justify="right")
     table.add_column(words["result"], overflow="fold")
+    previous = None
     for check in verdict.checks:
         mark = "[green]✓[/]" if check.passed else "[red]✗[/]"
-        table.add_row(
-            mark,
-            check.name.removeprefix("test_"),
-            f"{check.score}/{check.max_score}",
-            escape(check.message),
-        )
+        message = escape(check.message)
+        if not check.passed:
+            reason = _CALL.sub("", check.message)
+            if reason == previous:  # the stub's NotImplementedError, a crash, a timeout...
+                message = f"[dim]{words['same']}[/]"
+            previous = reason
+        points = f"{check.score}/{check.max_score}"
+        table.add_row(mark, check.name.removeprefix("test_"), points, message)
     out.print(table)
     failure = verdict.first_failure
-    if failure is not None and failure.hint.has(lang) or (failure and failure.hint(lang)):
+    if failure is not None and failure.hint(lang):
         out.print(f"[yellow]{words['hint']}:[/] {escape(failure.hint(lang))}")
     if verdict.output.strip() and not verdict.passed:
         shown = verdict.output.strip()[-1200:]
@@ -67,7 +60,5 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
         total += f"  {words['passed']}"
     if verdict.error:
         total += f"  [red]({verdict.error})[/]"
-    out.print(
-        f"{total}  [dim]{verdict.duration_s:.1f} s · {words['sandbox']}: "
-        f"{escape(verdict.sandbox)}[/]"
-    )
+    note = f"{verdict.duration_s:.1f} s · {words['sandbox']}: {escape(verdict.sandbox)}"
+    out.print(f"{total}  [dim]{note}[/]")
