@@ -16,6 +16,7 @@ from typing import Any
 
 from grader import yamlsource
 from grader.text import LANGUAGES, Text
+from grader.yamlsource import LineDict, LineList
 
 FORMAT_VERSION = 1
 TYPES = ("choice", "multi", "truefalse", "numeric", "short", "open")
@@ -182,6 +183,8 @@ def counts(bank: Bank) -> BankCounts:
 
 
 class _BankReader:
+    """Reads one bank's data, collecting every error instead of stopping at the first."""
+
     def __init__(self, path: Path, seen: dict[str, tuple[Path, int]]) -> None:
         self.path = path
         self.seen = seen
@@ -190,256 +193,172 @@ class _BankReader:
     def error(self, line: int | None, field: str, message: str) -> None:
         self.errors.append(BankError(self.path, line, field, message))
 
+    def at(self, data: LineDict, key: str, message: str) -> None:
+        """An error about `data[key]`, at its line (the mapping's line when it is missing)."""
+        self.error(data.lines.get(key, data.line), key, message)
+
     def read(self, data: Any) -> tuple[Bank | None, list[BankError]]:
-        if not isinstance(data, yamlsource.LineDict):
-            self.error(1, "", "a bank is a mapping with format_version, topic, title, questions")
+        if not isinstance(data, LineDict):
+            self.error(1, "", "a bank is a mapping: format_version, topic, title, questions")
             return None, self.errors
-        self.unknown_keys(data, BANK_KEYS, "")
+        self.unknown_keys(data, BANK_KEYS)
         before = len(self.errors)
         version = data.get("format_version")
-        if "format_version" not in data:
-            self.error(
-                data.line, "format_version", f"missing (write format_version: {FORMAT_VERSION})"
-            )
-        elif version != FORMAT_VERSION or isinstance(version, bool):
-            self.error(
-                data.lines["format_version"],
+        if version != FORMAT_VERSION or isinstance(version, bool):
+            found = "missing" if version is None else f"{version!r} is not supported"
+            self.at(
+                data,
                 "format_version",
-                f"{version!r} is not supported; this mlkata reads format_version {FORMAT_VERSION}",
+                f"{found}; this mlkata reads format_version {FORMAT_VERSION}",
             )
         topic = self.slug(data, "topic")
-        title = self.required_text(data, "title")
+        title = self.text(data, "title")
         questions = data.get("questions")
-        if "questions" not in data:
-            self.error(data.line, "questions", "missing")
-        elif not isinstance(questions, yamlsource.LineList):
-            self.error(data.lines["questions"], "questions", "must be a list of questions")
+        if not isinstance(questions, LineList):
+            self.at(data, "questions", "missing" if questions is None else "must be a list")
         if len(self.errors) > before:
             return None, self.errors
-        read = [
-            self.question(item, line, topic)
-            for item, line in zip(questions, questions.lines, strict=True)
-        ]
+        read = [self.question(q, line, topic) for q, line in _items(questions)]
         return Bank(self.path, topic, title, tuple(q for q in read if q)), self.errors
 
-    # -- one question -------------------------------------------------------------
-
     def question(self, q: Any, line: int, topic: str) -> Question | None:
-        if not isinstance(q, yamlsource.LineDict):
-            self.error(line, "questions", "each question must be a mapping (id: ..., type: ...)")
+        if not isinstance(q, LineDict):
+            self.error(line, "questions", "each question is a mapping (id: ..., type: ...)")
             return None
         before = len(self.errors)
         qtype = q.get("type")
         if "type" in q and qtype not in TYPES:
-            self.error(q.lines["type"], "type", f"unknown type {qtype!r}; use one of {_or(TYPES)}")
-            qtype = None
-        allowed = COMMON_KEYS + TYPE_KEYS.get(qtype, ()) if qtype else None
-        if allowed:
-            self.unknown_keys(q, allowed, "", f"for a {qtype} question")
+            self.at(q, "type", f"unknown type {qtype!r}; use {_or(TYPES)}")
+        if qtype in TYPES:
+            self.unknown_keys(q, COMMON_KEYS + TYPE_KEYS[qtype], f" for a {qtype} question")
         for key in REQUIRED + TYPE_REQUIRED.get(qtype, ()):
             if key not in q:
-                self.error(
-                    q.line,
-                    key,
-                    "missing"
-                    + (f" (required for {qtype})" if key in TYPE_KEYS.get(qtype, ()) else ""),
-                )
+                why = f" (required for {qtype})" if key in TYPE_REQUIRED.get(qtype, ()) else ""
+                self.at(q, key, "missing" + why)
         qid = self.slug(q, "id") if "id" in q else None
-        if qid:
-            if qid in self.seen:
-                where_path, where_line = self.seen[qid]
-                self.error(
-                    q.lines["id"],
-                    "id",
-                    f"duplicate id {qid!r} (also at {_display(where_path)}:{where_line})",
-                )
-            else:
-                self.seen[qid] = (self.path, q.lines["id"])
+        if qid in self.seen:
+            other, other_line = self.seen[qid]
+            self.at(q, "id", f"duplicate id {qid!r} (also at {_display(other)}:{other_line})")
+        elif qid:
+            self.seen[qid] = (self.path, q.lines["id"])
         difficulty = q.get("difficulty")
         if "difficulty" in q and difficulty not in DIFFICULTIES:
-            self.error(
-                q.lines["difficulty"],
-                "difficulty",
-                f"unknown difficulty {difficulty!r}; use one of {_or(DIFFICULTIES)}",
-            )
+            self.at(q, "difficulty", f"unknown difficulty {difficulty!r}; use {_or(DIFFICULTIES)}")
         tags = self.strings(q, "tags", allow_empty=True)
-        prompt = self.required_text(q, "prompt")
-        explanation = self.required_text(q, "explanation")
-        source = self.text(q["source"], q.lines["source"], "source") if "source" in q else None
-        fields = self.answer_fields(q, qtype) if qtype else {}
+        prompt, explanation = self.text(q, "prompt"), self.text(q, "explanation")
+        source = self.text(q, "source") if "source" in q else None
+        fields = self.answer_fields(q, qtype) if qtype in TYPES else {}
         if len(self.errors) > before:
             return None
-        return Question(
-            id=qid,
-            topic=topic,
-            type=qtype,
-            difficulty=difficulty,
-            tags=tuple(tags),
-            prompt=prompt,
-            explanation=explanation,
-            source=source,
-            path=self.path,
-            line=line,
-            **fields,
-        )
+        return Question(qid, topic, qtype, difficulty, tuple(tags), prompt, explanation, source,
+                        path=self.path, line=line, **fields)  # fmt: skip
 
-    def answer_fields(self, q: yamlsource.LineDict, qtype: str) -> dict[str, Any]:
-        answer, line = q.get("answer"), q.lines.get("answer", q.line)
+    def answer_fields(self, q: LineDict, qtype: str) -> dict[str, Any]:
+        answer, has_answer = q.get("answer"), "answer" in q
         if qtype in ("choice", "multi"):
             options = self.texts(q, "options")
-            if options is not None and not 2 <= len(options) <= len(LETTERS):
-                self.error(
-                    q.lines["options"],
-                    "options",
-                    f"give 2 to {len(LETTERS)} options, not {len(options)}",
-                )
+            if not 2 <= len(options) <= len(LETTERS) and options:
+                self.at(q, "options", f"give 2 to {len(LETTERS)} options, not {len(options)}")
             letters = [answer] if qtype == "choice" else answer
-            if qtype == "multi" and not isinstance(answer, list):
-                self.error(line, "answer", "a multi answer is a list of letters, e.g. [A, C]")
+            if qtype == "multi" and (not isinstance(answer, list) or not answer):
+                self.at(q, "answer", "a multi answer is a non-empty list of letters, e.g. [A, C]")
                 return {}
-            if qtype == "multi" and not answer:
-                self.error(line, "answer", "give at least one correct letter")
-            correct = [self.letter(x, line, len(options or ())) for x in letters]
+            correct = [self.letter(q, x, len(options)) for x in letters] if has_answer else []
             if len(set(correct)) < len(correct):
-                self.error(line, "answer", "a letter is repeated")
-            return {
-                "options": tuple(options or ()),
-                "correct": tuple(c for c in correct if c is not None),
-            }
+                self.at(q, "answer", "a letter is repeated")
+            correct = [c for c in correct if c is not None]
+            return {"options": tuple(options), "correct": tuple(correct)}
         if qtype == "truefalse":
-            if "answer" in q and not isinstance(answer, bool):
-                self.error(line, "answer", f"must be true or false, not {answer!r}")
+            if has_answer and not isinstance(answer, bool):
+                self.at(q, "answer", f"must be true or false, not {answer!r}")
             return {"truth": answer}
         if qtype == "numeric":
-            if "answer" in q and not _is_number(answer):
-                self.error(line, "answer", f"a numeric question needs a number, not {answer!r}")
+            if has_answer and not _is_number(answer):
+                self.at(q, "answer", f"a numeric question needs a number, not {answer!r}")
             tolerance = q.get("tolerance", 0)
             if not _is_number(tolerance) or tolerance < 0:
-                self.error(
-                    q.lines.get("tolerance"),
-                    "tolerance",
-                    f"must be a number >= 0, not {tolerance!r}",
-                )
+                self.at(q, "tolerance", f"must be a number >= 0, not {tolerance!r}")
+                tolerance = 0
             recipe = q.get("recipe")
             if recipe is not None and not isinstance(recipe, str):
-                self.error(
-                    q.lines["recipe"], "recipe", "must be Python source text (use recipe: |)"
-                )
-            unit = self.text(q["unit"], q.lines["unit"], "unit") if "unit" in q else None
-            return {
-                "value": answer,
-                "tolerance": float(tolerance) if _is_number(tolerance) else 0.0,
-                "unit": unit,
-                "recipe": recipe,
-            }
+                self.at(q, "recipe", "must be Python source text (write recipe: |)")
+            unit = self.text(q, "unit") if "unit" in q else None
+            return {"value": answer, "tolerance": float(tolerance), "unit": unit, "recipe": recipe}
         if qtype == "short":
-            answers = self.strings(q, "answers", numbers=True)
-            return {"answers": tuple(answers)}
-        # open
-        reference = self.text(answer, line, "answer") if "answer" in q else None
-        key_points = self.texts(q, "key_points") if "key_points" in q else []
-        return {"reference": reference, "key_points": tuple(key_points or ())}
+            return {"answers": tuple(self.strings(q, "answers", numbers=True))}
+        reference = self.text(q, "answer") if has_answer else None  # open
+        return {"reference": reference, "key_points": tuple(self.texts(q, "key_points"))}
 
-    # -- field helpers ---------------------------------------------------------------
+    # -- one field ---------------------------------------------------------------------
 
-    def unknown_keys(
-        self, data: yamlsource.LineDict, allowed: tuple[str, ...], prefix: str, why: str = ""
-    ) -> None:
+    def unknown_keys(self, data: LineDict, allowed: tuple[str, ...], why: str = "") -> None:
         for key in data:
             if key not in allowed:
-                hint = f"; allowed {why + ': ' if why else ''}{', '.join(allowed)}"
-                self.error(data.lines[key], prefix + str(key), f"unknown key{hint}")
+                self.at(data, key, f"unknown key; allowed{why}: {', '.join(allowed)}")
 
-    def slug(self, data: yamlsource.LineDict, key: str) -> str | None:
+    def slug(self, data: LineDict, key: str) -> str | None:
         value = data.get(key)
-        if key not in data:
-            self.error(data.line, key, "missing")
-        elif not isinstance(value, str) or not SLUG.match(value):
-            self.error(
-                data.lines[key],
-                key,
-                f"{value!r} is not a slug (lowercase letters, digits, single dashes: cnn-pooling)",
-            )
-        else:
+        if isinstance(value, str) and SLUG.match(value):
             return value
+        found = "missing" if value is None else f"{value!r} is not a slug"
+        self.at(data, key, f"{found} (lowercase letters, digits, single dashes: cnn-pooling)")
         return None
 
-    def required_text(self, data: yamlsource.LineDict, key: str) -> Text | None:
-        if key not in data:
-            if key not in REQUIRED:
-                self.error(data.line, key, "missing")
-            return None
-        return self.text(data[key], data.lines[key], key)
-
-    def text(self, value: Any, line: int, name: str) -> Text | None:
+    def text(self, data: LineDict | LineList, key: Any, name: str = "") -> Text | None:
+        """`data[key]` as Text: a non-empty string or {en: ..., zh: ...}."""
+        value, name = data[key], name or key
+        line = data.lines[key] if isinstance(data, LineList) else data.lines.get(key, data.line)
         if isinstance(value, str) and value.strip():
             return Text.of(value)
-        if isinstance(value, yamlsource.LineDict):
-            ok = True
-            for lang, text in value.items():
-                if lang not in LANGUAGES:
-                    self.error(
-                        value.lines[lang],
-                        f"{name}.{lang}",
-                        f"unknown language; use {_or(LANGUAGES)}",
-                    )
-                    ok = False
-                elif not isinstance(text, str) or not text.strip():
-                    self.error(value.lines[lang], f"{name}.{lang}", "must be non-empty text")
-                    ok = False
-            if not value:
-                self.error(line, name, "give at least one of en, zh")
-                ok = False
-            return Text.of(value) if ok else None
-        self.error(line, name, f"must be text or {{en: ..., zh: ...}}, not {_kind(value)}")
-        return None
-
-    def texts(self, data: yamlsource.LineDict, key: str) -> list[Text] | None:
-        items = data.get(key)
-        if key not in data:
+        if not isinstance(value, LineDict):
+            self.error(line, name, f"must be text or {{en: ..., zh: ...}}, not {_kind(value)}")
             return None
-        if not isinstance(items, yamlsource.LineList) or not items:
-            self.error(data.lines[key], key, "must be a non-empty list")
-            return None
-        return [
-            self.text(x, ln, f"{key}[{i}]")
-            for i, (x, ln) in enumerate(zip(items, items.lines, strict=True))
-        ]
+        before = len(self.errors)
+        for lang, text in value.items():
+            if lang not in LANGUAGES:
+                where = value.lines[lang]
+                self.error(where, f"{name}.{lang}", f"unknown language; use {_or(LANGUAGES)}")
+            elif not isinstance(text, str) or not text.strip():
+                self.error(value.lines[lang], f"{name}.{lang}", "must be non-empty text")
+        if not value:
+            self.error(line, name, "give at least one of en, zh")
+        return Text.of(value) if len(self.errors) == before else None
 
-    def strings(
-        self, data: yamlsource.LineDict, key: str, allow_empty: bool = False, numbers: bool = False
-    ) -> list[str]:
+    def texts(self, data: LineDict, key: str) -> list[Text]:
         items = data.get(key)
+        if key in data and (not isinstance(items, LineList) or not items):
+            self.at(data, key, "must be a non-empty list")
+        if not isinstance(items, LineList):
+            return []
+        return [self.text(items, i, f"{key}[{i}]") for i in range(len(items))]
+
+    def strings(self, data: LineDict, key: str, allow_empty=False, numbers=False) -> list[str]:
         if key not in data:
             return []
-        if not isinstance(items, yamlsource.LineList) or (not items and not allow_empty):
-            self.error(
-                data.lines[key], key, "must be a " + ("list" if allow_empty else "non-empty list")
-            )
+        items = data[key]
+        if not isinstance(items, LineList) or not (items or allow_empty):
+            self.at(data, key, "must be a list" if allow_empty else "must be a non-empty list")
             return []
         out = []
-        for i, (x, ln) in enumerate(zip(items, items.lines, strict=True)):
-            if numbers and isinstance(x, int) and not isinstance(x, bool):
+        for i, (x, line) in enumerate(_items(items)):
+            if numbers and _is_number(x) and isinstance(x, int):
                 x = str(x)
-            if not isinstance(x, str) or not x.strip():
-                self.error(ln, f"{key}[{i}]", f'must be text, not {_kind(x)} (quote it: "{x}")')
-            else:
+            if isinstance(x, str) and x.strip():
                 out.append(x)
+            else:
+                self.error(line, f"{key}[{i}]", f"must be text, not {_kind(x)}; put it in quotes")
         return out
 
-    def letter(self, value: Any, line: int, n_options: int) -> int | None:
-        if not isinstance(value, str) or len(value) != 1 or value.upper() not in LETTERS:
-            self.error(line, "answer", f"{value!r} is not an option letter (A, B, C, ...)")
+    def letter(self, q: LineDict, value: Any, count: int) -> int | None:
+        if not isinstance(value, str) or value.upper() not in LETTERS[: count or len(LETTERS)]:
+            last = f"A-{LETTERS[count - 1]}" if count else "A, B, C, ..."
+            self.at(q, "answer", f"{value!r} is out of range: the options are {last}")
             return None
-        index = LETTERS.index(value.upper())
-        if n_options and index >= n_options:
-            self.error(
-                line,
-                "answer",
-                f"{value!r} is out of range: the options are A-{LETTERS[n_options - 1]}",
-            )
-            return None
-        return index
+        return LETTERS.index(value.upper())
+
+
+def _items(items: LineList) -> zip:
+    return zip(items, items.lines, strict=True)
 
 
 def _is_number(value: Any) -> bool:
@@ -447,19 +366,9 @@ def _is_number(value: Any) -> bool:
 
 
 def _kind(value: Any) -> str:
-    if value is None:
-        return "empty"
-    return {bool: "true/false", int: "a number", float: "a number", str: "empty text"}.get(
-        type(value),
-        "a "
-        + (
-            "list"
-            if isinstance(value, list)
-            else "mapping"
-            if isinstance(value, dict)
-            else type(value).__name__
-        ),
-    )
+    names = {bool: "true/false", int: "a number", float: "a number", str: "empty text"}
+    names |= {type(None): "empty", LineList: "a list", LineDict: "a mapping"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _or(choices: tuple[str, ...]) -> str:
