@@ -62,8 +62,20 @@ def exercise():
     return dataclasses.replace(get_exercise("normalize"), wall_seconds=6, memory_mb=600)
 
 
+@pytest.fixture
+def sandboxed():
+    """Hostile code runs only inside bubblewrap: without it, planting conftest.py
+    would really write into this checkout. CI installs bubblewrap, so there a
+    missing sandbox is a failure, not a skip."""
+    path, why = bubblewrap()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the hostile submissions inside bubblewrap: {why}")
+        pytest.skip(f"hostile submissions need bubblewrap here: {why}")
+
+
 @pytest.mark.parametrize(("name", "error", "words"), CASES, ids=[c[0][:-3] for c in CASES])
-def test_hostile_submission_fails_cleanly(exercise, name, error, words):
+def test_hostile_submission_fails_cleanly(sandboxed, exercise, name, error, words):
     before = {path: path.exists() for path in PLANTABLE}
 
     verdict = grade(exercise, HOSTILE / name)
@@ -88,7 +100,7 @@ def test_hostile_submission_fails_cleanly(exercise, name, error, words):
         "read_caller_frames.py",
     ],
 )
-def test_no_value_check_passes_for_wrong_values(exercise, name):
+def test_no_value_check_passes_for_wrong_values(sandboxed, exercise, name):
     """Printing, patching or frame-walking earns nothing: wrong values fail every
     check that looks at values (leaving the input alone is the only thing such code
     may legitimately get right)."""
@@ -105,10 +117,7 @@ def test_no_value_check_passes_for_wrong_values(exercise, name):
     assert "test_each_image_scaled_on_its_own" not in passed
 
 
-def test_sandbox_is_bubblewrap_when_installed(exercise):
-    """CI installs bubblewrap: there a missing sandbox is a failure, not a skip."""
-    if bubblewrap()[0] is None and not os.environ.get("CI"):
-        pytest.skip(f"no sandbox on this machine: {bubblewrap()[1]}")
+def test_sandbox_is_bubblewrap_when_installed(sandboxed, exercise):
     verdict = grade(exercise, HOSTILE / "missing_function.py")
     assert verdict.sandbox == "bubblewrap"
 
@@ -131,7 +140,7 @@ def test_solution_still_passes_after_hostile_runs(exercise):
     assert verdict.passed, verdict
 
 
-def test_keras_lambda_payload_is_refused_and_never_runs_here(tmp_path, monkeypatch):
+def test_keras_lambda_payload_is_refused_and_never_runs_here(sandboxed, tmp_path, monkeypatch):
     """A model carrying a Lambda layer is refused by safe_mode; its code never runs
     in the grader (it would write a marker into this test's MLKATA_HOME)."""
     monkeypatch.setenv("MLKATA_HOME", str(tmp_path))
