@@ -135,12 +135,18 @@ def bank_files(paths: Iterable[Path]) -> tuple[list[Path], list[BankError]]:
     files: list[Path] = []
     errors: list[BankError] = []
     for path in map(Path, paths):
-        if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-        elif path.is_file():
-            files.append(path)
-        else:
-            errors.append(BankError(path, None, "", "no such file or folder"))
+        try:
+            if path.is_dir():
+                found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+            elif path.is_file():
+                found = [path]
+            else:
+                errors.append(BankError(path, None, "", "no such file or folder"))
+                continue
+        except OSError as exc:
+            errors.append(BankError(path, None, "", f"cannot read: {exc.strerror or exc}"))
+            continue
+        files += [f for f in found if f.resolve() not in {g.resolve() for g in files}]
     return files, errors
 
 

@@ -437,20 +437,22 @@ def run_topics(args: argparse.Namespace) -> int:
                  "languages": c.by_language} for c in rows]  # fmt: skip
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    from rich import box
     from rich.console import Console
     from rich.table import Table
 
     short = {"truefalse": "t/f", "numeric": "num"}
     columns = ["all", *(short.get(t, t) for t in bank.TYPES), "easy", "med", "hard", "en", "zh"]
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table = Table(box=None, padding=(0, 1), collapse_padding=True, pad_edge=False)
     table.add_column("topic", no_wrap=True)
     for column in columns:
         table.add_column(column, justify="right", min_width=len(column))
+    totals = [0] * len(columns)
     for c in rows:
-        counts = [c.by_type.get(t, 0) for t in bank.TYPES]
+        counts = [c.questions, *(c.by_type.get(t, 0) for t in bank.TYPES)]
         counts += [c.by_difficulty.get(d, 0) for d in DIFFICULTIES]
         counts += [c.by_language["en"], c.by_language["zh"]]
-        table.add_row(c.topic, str(c.questions), *map(str, counts))
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        table.add_row(c.topic, *map(str, counts))
+    table.add_row(f"{len(rows)} banks", *map(str, totals), style="bold")
     Console(highlight=False).print(table)
     return 0
