@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "grader.cli.grade",  # grade
     "grader.cli.workspace",  # init, list, next, hint, watch, reset
     "grader.cli.author",  # validate, new, verify, batch, export, import
+    "grader.cli.classroom",  # verify, batch, export
 )
 
 

@@ -1,0 +1,238 @@
+"""`mlkata validate`, `mlkata new` and `mlkata import`: writing and checking course content."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from grader.errors import UserError
+
+ROOT_HELP = "a course folder laid out like the repository (default: the shipped content)"
+
+
+def register(subparsers) -> None:
+    raw = argparse.RawDescriptionHelpFormatter
+    validate = subparsers.add_parser(
+        "validate",
+        help="check question banks and the exercise manifest",
+        description="Check question banks and exercise manifests and report EVERY error as "
+        "file:line: field: message, then count questions per topic, type, difficulty and "
+        "language. PATH may be a bank, a folder of banks, an exercises.yaml, or a course "
+        "folder (with questions/ and exercises/). Exit status: 0 valid, 1 errors, 2 usage.",
+        epilog="Example: mlkata validate questions/cnn.yaml exercises/exercises.yaml",
+        formatter_class=raw,
+    )
+    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    validate.add_argument("--json", action="store_true", help="print one JSON object")
+    validate.set_defaults(func=run_validate)
+
+    new = subparsers.add_parser(
+        "new",
+        help="add a question template or scaffold an exercise",
+        description="Add content from templates that pass `mlkata validate` and "
+        "`mlkata verify` as written, with TODOs for the author.",
+        epilog="Example: mlkata new question --topic cnn --type choice",
+        formatter_class=raw,
+    )
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    question = kinds.add_parser(
+        "question",
+        help="append a commented template question to a topic's bank",
+        description="Append a commented, valid template question to questions/TOPIC.yaml "
+        "(created if missing), keeping the file's comments and order.",
+        epilog="Example: mlkata new question --topic cnn --type numeric",
+        formatter_class=raw,
+    )
+    question.add_argument("--topic", required=True, help="the bank's topic (its file name)")
+    question.add_argument(
+        "--type", required=True, dest="qtype", metavar="TYPE",
+        help="choice, multi, truefalse, numeric, short or open",
+    )  # fmt: skip
+    question.add_argument("--id", help="the question's id (default: TOPIC-new-question[-N])")
+    question.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
+    question.set_defaults(func=run_new_question)
+    exercise = kinds.add_parser(
+        "exercise",
+        help="scaffold a stub, solution, checks and manifest entry",
+        description="Scaffold exercises/ID.py, solutions/ID.py, grader/checks/test_ID.py and "
+        "a manifest entry: a placeholder task that `mlkata verify` accepts from the start.",
+        epilog="Example: mlkata new exercise dropout --function apply_dropout",
+        formatter_class=raw,
+    )
+    exercise.add_argument("id", help="the exercise id: lowercase letters and digits")
+    exercise.add_argument("--function", default="solve", help="the function learners write")
+    exercise.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
+    exercise.set_defaults(func=run_new_exercise)
+
+    imp = subparsers.add_parser(
+        "import",
+        help="turn Anki exports or Markdown notes into open questions",
+        description="Turn question/answer lists into `open` questions with generated ids, "
+        "appended to questions/TOPIC.yaml (created if missing) after validation.",
+        epilog="Example: mlkata import csv deck.txt --topic interview",
+        formatter_class=raw,
+    )
+    formats = imp.add_subparsers(dest="format", metavar="FORMAT", required=True)
+    for name, what, example in (
+        ("csv", "Anki's 'Notes in Plain Text' export or any front,back CSV", "deck.txt"),
+        ("markdown", "headings or bullets with the answer beneath", "notes.md"),
+    ):
+        sub = formats.add_parser(
+            name,
+            help=what,
+            description=f"Import {what}.",
+            epilog=f"Example: mlkata import {name} {example} --topic interview",
+            formatter_class=raw,
+        )
+        sub.add_argument("file", type=Path)
+        sub.add_argument("--topic", required=True, help="the bank to add to")
+        sub.add_argument("--lang", choices=("en", "zh"), default="en", help="the text's language")
+        sub.add_argument("--difficulty", choices=("easy", "medium", "hard"), default="medium")
+        sub.add_argument("--tag", action="append", default=[], help="a tag for every question")
+        sub.add_argument("--dry-run", action="store_true", help="print the YAML, write nothing")
+        sub.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
+        sub.set_defaults(func=run_import)
+
+
+def _root(args):
+    from grader.authoring import Root
+
+    if args.root is not None and not args.root.is_dir():
+        raise UserError(f"no such folder: {args.root}")
+    return Root(args.root)
+
+
+# -- validate ----------------------------------------------------------------------------------
+
+
+def run_validate(args) -> int:
+    from grader.verify import validate
+
+    report = validate(args.paths)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _show_report(report)
+    return 0 if report.ok else 1
+
+
+def _show_report(report) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    out = Console(highlight=False)
+    for error in report.errors:
+        out.print(escape(str(error)), soft_wrap=True)
+    if report.banks:
+        out.print(_bank_table(report.banks))
+        out.print(
+            "[dim]cho choice · mul multi · t/f truefalse · num numeric · sho short · opn open; "
+            "en/zh: readable without fallback[/]"
+        )
+    for info in report.exercises:
+        out.print(f"exercise {info.id}: {info.checks} check(s), {info.points} point(s)")
+    if report.ok:
+        out.print("[green]No errors.[/]")
+    else:
+        files = len({e.path for e in report.errors})
+        out.print(f"[red]{len(report.errors)} error(s) in {files} file(s).[/]")
+
+
+# -- new -------------------------------------------------------------------------------------
+
+
+def run_new_question(args) -> int:
+    from grader.authoring import new_question
+
+    added = new_question(_root(args), args.topic, args.qtype, args.id)
+    line = _line_of(added.path, added.ids[0])
+    verb = "Created" if added.created else "Appended to"
+    print(f"{verb} {added.path}: question {added.ids[0]} at line {line}.")
+    print(f"Replace its TODOs, then run: mlkata validate {added.path}")
+    return 0
+
+
+def run_new_exercise(args) -> int:
+    from grader.authoring import new_exercise
+
+    root = _root(args)
+    scaffold = new_exercise(root, args.id, args.function)
+    print(f"Scaffolded exercise {scaffold.id}:")
+    for path in scaffold.files:
+        print(f"  {path}")
+    where = f" --root {args.root}" if args.root else ""
+    print(f"Replace the TODOs, then run: mlkata verify {scaffold.id}{where}")
+    return 0
+
+
+# -- import ------------------------------------------------------------------------------------
+
+
+def run_import(args) -> int:
+    from grader import bank, importers
+    from grader.authoring import add_questions, known_ids
+
+    if not bank.SLUG.match(args.topic):
+        raise UserError(f"topic {args.topic!r} is not a slug (lowercase letters, digits, dashes)")
+    root = _root(args)
+    if not args.file.is_file():
+        raise UserError(f"no such file: {args.file}")
+    text = importers.read_source(args.file)
+    parse = importers.parse_csv if args.format == "csv" else importers.parse_markdown
+    cards = parse(text, args.file)
+    items, ids = importers.to_items(
+        cards,
+        args.topic,
+        args.lang,
+        known_ids(root.questions),
+        source=args.file.name,
+        difficulty=args.difficulty,
+        tags=tuple(args.tag) or ("imported",),
+    )
+    if args.dry_run:
+        print("".join(items), end="")
+        return 0
+    added = add_questions(root, args.topic, items, ids)
+    verb = "new bank" if added.created else "appended"
+    print(f"Imported {len(ids)} open questions into {added.path} ({verb}):")
+    for qid in ids:
+        print(f"  {qid}")
+    return 0
+
+
+def _bank_table(banks):
+    from rich import box
+    from rich.table import Table
+
+    from grader.bank import DIFFICULTIES, TYPES
+
+    short = {"total": "all", "truefalse": "t/f", "open": "opn", "easy": "easy", "hard": "hard"}
+    table = Table(
+        title="Questions per topic, type, difficulty and language",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=0,
+    )
+    table.add_column("topic", no_wrap=True)
+    for name in ("total", *TYPES, "easy", "medium", "hard", "en", "zh"):
+        table.add_column(short.get(name, name[:3]), justify="right", no_wrap=True, min_width=4)
+    rows = [(c.topic, c.questions, c.by_type, c.by_difficulty, c.by_language) for c in banks]
+    total = ("total", sum(r[1] for r in rows), {}, {}, {})
+    for row in rows:
+        for i in (2, 3, 4):
+            for key, n in row[i].items():
+                total[i][key] = total[i].get(key, 0) + n
+    for topic, n, by_type, by_level, by_lang in [*rows, total]:
+        cells = [str(n), *(str(by_type.get(t, 0)) for t in TYPES)]
+        cells += [str(by_level.get(d, 0)) for d in DIFFICULTIES]
+        cells += [str(by_lang.get(lang, 0)) for lang in ("en", "zh")]
+        table.add_row(topic, *cells, style="bold" if topic == "total" and len(rows) > 1 else None)
+    return table
+
+
+def _line_of(path: Path, qid: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip().removeprefix("- ").startswith(f"id: {qid}"):
+            return number
+    return 0
