@@ -37,6 +37,7 @@ RIGHT, WRONG, UNREADABLE, RECALL = "right", "wrong", "unreadable", "recall"
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_AROUND_PUNCTUATION = re.compile(r" ?([^\w\s]) ?")
 
 
 @dataclass(frozen=True)
@@ -151,5 +152,6 @@ def _verdict(right: bool) -> Verdict:
 
 
 def _normalize(text: str) -> str:
-    """Case, full-/half-width and runs of whitespace do not matter."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """Case, full-/half-width, runs of whitespace and spaces around punctuation do not matter."""
+    text = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return _AROUND_PUNCTUATION.sub(r"\1", text)

@@ -34,7 +34,7 @@ CASES = {  # question: (right, wrong, unreadable)
         ["", "abc", "3,20", "about 320"],
     ),
     "basics-short": (
-        ["relu", "  ReLU ", "ＲｅＬＵ", "Rectified   Linear  Unit", "线性整流函数"],
+        ["relu", "  ReLU ", "ＲｅＬＵ", "Rectified   Linear  Unit", "线性整流函数", "max(0,x)"],
         ["sigmoid", "re lu"],
         ["", "   "],
     ),

@@ -21,7 +21,6 @@ WORDS = {
     "right": ("Right.", "正确。"),
     "wrong": ("Wrong.", "错误。"),
     "expected": ("The answer is {answer}.", "正确答案：{answer}。"),
-    "accepted": ("Accepted answers: {answer}.", "可接受的答案：{answer}。"),
     "unreadable": ("Could not read your answer {raw!r}; type {hint}.",
                    "无法识别答案 {raw!r}，请输入{hint}。"),
     "counted": ("Counted as wrong.", "按答错计。"),
@@ -252,7 +251,7 @@ def _expected(question, lang: str) -> str:
         )
         value += f" ± {question.tolerance:g}" if question.tolerance else ""
         return value + (f" {question.unit(lang)}" if question.unit else "")
-    return ", ".join(question.answers)
+    return question.answers[0]
 
 
 def _when(due: datetime, now: datetime, lang: str) -> str:
@@ -286,7 +285,7 @@ class Screen:
 
         shown = text.show(self.lang)
         note = fallback_note(shown, self.lang)
-        return f"{shown.text} {note}" if note else shown.text
+        return f"{shown.text.strip()} {note}" if note else shown.text.strip()
 
     def heading(self, question, i: int, n: int) -> str:
         words = [
@@ -315,8 +314,7 @@ class Screen:
         if right:
             self.line(say(self.lang, "right"), "bold green")
         else:
-            key = "accepted" if question.type == "short" else "expected"
-            answer = say(self.lang, key, answer=_expected(question, self.lang))
+            answer = say(self.lang, "expected", answer=_expected(question, self.lang))
             space = "" if self.lang == "zh" else " "
             self.line(say(self.lang, "wrong") + space + answer, "bold red")
             for index in question.correct:
