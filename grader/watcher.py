@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ def _digest(path: Path) -> str | None:
 class Watcher:
     """Polls a few files; `wait()` returns the next real change to one of them."""
 
-    def __init__(self, paths: Iterable[Path], interval: float = 0.05, settle: float = 0.1):
+    def __init__(self, paths: Iterable[Path], interval: float = 0.05, settle: float = 0.06):
         self.interval = interval
         self.settle = settle
         self._signatures: dict[Path, tuple[int, int, int] | None] = {}
@@ -148,6 +149,18 @@ class Graded:
     seconds: float
 
 
+_keras_started = threading.Event()
+
+
+def _import_quietly(name: str) -> None:
+    import contextlib
+    import importlib
+
+    # Any failure shows up again, with its reason, when grading imports it.
+    with contextlib.suppress(Exception):
+        importlib.import_module(name)
+
+
 class Session:
     """Which exercise watch mode is on, grading it, and moving on when it passes."""
 
@@ -167,8 +180,16 @@ class Session:
         return self._by_file[Path(path).resolve()]
 
     def prepare(self) -> None:
-        """Start the worker for the next save of the current exercise, if not running yet."""
+        """Start the worker for the next save of the current exercise, if not running yet.
+
+        For TensorFlow exercises this process needs Keras too (the checks receive
+        models): import it in the background while the learner types.
+        """
         self.warm.warm(self.current)
+        if self.current.tensorflow and not _keras_started.is_set():
+            _keras_started.set()
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+            threading.Thread(target=_import_quietly, args=("keras",), daemon=True).start()
 
     def grade(self, exercise: Exercise, on_progress: Callable[[dict], None] | None = None):
         """Grade a snapshot of the learner's file for `exercise` (which becomes current)."""
