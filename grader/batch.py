@@ -1,0 +1,282 @@
+"""Grade a whole class: every submission in a folder, in parallel, cached by content hash.
+
+Each submission runs in its own sandboxed worker (as with `mlkata grade`); the hidden
+checks run in a small pool of grading processes. If a grading process itself dies,
+only the submissions it held are regraded alone, and only a repeat offender gets a
+`crashed` row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from grader import __version__, paths
+from grader.errors import UserError
+from grader.exercises import Exercise
+from grader.grading.reports import write_atomically
+
+MAX_SUBMISSION_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Submission:
+    student: str
+    file: Path | None  # None when the student's folder holds no gradable file
+    problem: str = ""  # why there is nothing to grade
+
+
+@dataclass(frozen=True)
+class Row:
+    """One student's line in the grade sheet."""
+
+    student: str
+    file: str
+    sha256: str
+    score: int
+    max_score: int
+    passed: bool
+    error: str | None
+    duration_s: float
+    checks: dict[str, int] = field(default_factory=dict)  # check name -> points earned
+    message: str = ""  # the first failing check's message
+    cached: bool = False
+
+
+def find_submissions(directory: Path, exercise: Exercise) -> list[Submission]:
+    """One submission per `*.py` file or per folder in `directory`, by student name."""
+    if not directory.is_dir():
+        raise UserError(f"no such folder: {directory}")
+    found = []
+    for entry in sorted(directory.iterdir()):
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            found.append(_from_folder(entry, exercise))
+        elif entry.suffix == ".py":
+            found.append(_checked(entry.stem, entry))
+    if not found:
+        raise UserError(f"{directory} holds no submissions (a .py file or a folder per student)")
+    return found
+
+
+def _from_folder(folder: Path, exercise: Exercise) -> Submission:
+    named = folder / f"{exercise.id}.py"
+    if named.exists() or named.is_symlink():
+        return _checked(folder.name, named)
+    files = sorted(p for p in folder.glob("*.py") if not p.name.startswith("."))
+    if len(files) == 1:
+        return _checked(folder.name, files[0])
+    why = "no .py file" if not files else f"{len(files)} .py files and none named {named.name}"
+    return Submission(folder.name, None, f"{why} in {folder.name}/")
+
+
+def _checked(student: str, file: Path) -> Submission:
+    if file.is_symlink():
+        return Submission(student, None, f"{file.name} is a symbolic link; submit the file itself")
+    if file.stat().st_size > MAX_SUBMISSION_BYTES:
+        return Submission(student, None, f"{file.name} is over {MAX_SUBMISSION_BYTES >> 10} KB")
+    return Submission(student, file)
+
+
+# -- grading ----------------------------------------------------------------------------------
+
+
+def fingerprint(exercise: Exercise) -> str:
+    """Changes whenever a cached result could be stale: checks, points, limits, grader."""
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(repr((exercise.function, exercise.checks, exercise.wall_seconds)).encode())
+    digest.update(repr(exercise.memory_mb).encode())
+    digest.update(exercise.checks_path.read_bytes() if exercise.checks_path.is_file() else b"")
+    return digest.hexdigest()
+
+
+def cache_path(exercise: Exercise) -> Path:
+    return paths.cache_dir() / "batch" / f"{exercise.id}.json"
+
+
+def grade_all(
+    exercise: Exercise,
+    submissions: list[Submission],
+    jobs: int = 2,
+    force: bool = False,
+    on_row: Callable[[Row], None] | None = None,
+) -> list[Row]:
+    """Grade every submission; unchanged ones (same content, same checks) come from the cache."""
+    report = on_row or (lambda row: None)
+    cache = {} if force else _load_cache(exercise)
+    rows: dict[str, Row] = {}
+    todo: dict[str, list[Submission]] = {}  # content hash -> the students who sent it
+    for sub in submissions:
+        if sub.file is None:
+            rows[sub.student] = _missing(sub, exercise)
+            report(rows[sub.student])
+            continue
+        sha = hashlib.sha256(sub.file.read_bytes()).hexdigest()
+        if sha in cache:
+            rows[sub.student] = _for(Row(**cache[sha]), sub, sha, cached=True)
+            report(rows[sub.student])
+        else:
+            todo.setdefault(sha, []).append(sub)
+    try:
+        files = {sha: subs[0].file for sha, subs in todo.items()}
+        for sha, result in _run_pool(exercise, files, jobs):
+            if result.error != "grader":
+                cache[sha] = asdict(replace(result, student="", file=""))
+            for sub in todo[sha]:
+                rows[sub.student] = _for(result, sub, sha)
+                report(rows[sub.student])
+    finally:
+        _save_cache(exercise, cache)
+    return [rows[s.student] for s in submissions]
+
+
+def _run_pool(exercise: Exercise, files: dict[str, Path], jobs: int):
+    """Yield (sha, row) as gradings finish; a dead grading process costs only its own rows."""
+    suspects: list[str] = []
+    yield from _parallel(exercise, files, jobs, suspects)
+    for sha in suspects:  # regrade alone whatever a dying process took down with it
+        again: list[str] = []
+        results = list(_parallel(exercise, {sha: files[sha]}, 1, again))
+        died = "the grading process died twice on this submission; grade it alone to see why"
+        yield results[0] if results else (sha, _grader_failed(exercise, files[sha], died))
+
+
+def _parallel(exercise: Exercise, files: dict[str, Path], jobs: int, broken: list[str]):
+    context = multiprocessing.get_context("spawn")
+    workers = max(1, min(jobs, len(files)))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet) as pool:
+        futures = {pool.submit(grade_one, exercise, file): sha for sha, file in files.items()}
+        while futures:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in done:
+                sha = futures.pop(future)
+                try:
+                    yield sha, future.result()
+                except BrokenProcessPool:
+                    broken.append(sha)
+                except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class
+                    yield sha, _grader_failed(exercise, files[sha], f"{type(exc).__name__}: {exc}")
+
+
+def grade_one(exercise: Exercise, file: Path) -> Row:
+    """Grade one file in this process (a pool worker): the hidden checks, a sandboxed worker."""
+    from grader.grading.runner import grade
+
+    verdict = grade(exercise, file)
+    failure = verdict.first_failure
+    return Row(
+        student="",
+        file=str(file),
+        sha256="",
+        score=verdict.score,
+        max_score=verdict.max_score,
+        passed=verdict.passed,
+        error=verdict.error,
+        duration_s=round(verdict.duration_s, 3),
+        checks={c.name: c.score for c in verdict.checks},
+        message=failure.message if failure else "",
+    )
+
+
+def _quiet() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _for(row: Row, sub: Submission, sha: str, cached: bool = False) -> Row:
+    return replace(row, student=sub.student, file=str(sub.file), sha256=sha, cached=cached)
+
+
+def _missing(sub: Submission, exercise: Exercise) -> Row:
+    return Row(
+        student=sub.student,
+        file="",
+        sha256="",
+        score=0,
+        max_score=exercise.max_score,
+        passed=False,
+        error="missing",
+        duration_s=0.0,
+        checks={c.name: 0 for c in exercise.checks},
+        message=sub.problem,
+    )
+
+
+def _grader_failed(exercise: Exercise, file: Path, message: str) -> Row:
+    return Row(
+        student="",
+        file=str(file),
+        sha256="",
+        score=0,
+        max_score=exercise.max_score,
+        passed=False,
+        error="grader",
+        duration_s=0.0,
+        checks={c.name: 0 for c in exercise.checks},
+        message=message,
+    )
+
+
+def _load_cache(exercise: Exercise) -> dict[str, dict]:
+    try:
+        data = json.loads(cache_path(exercise).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint(exercise):
+        return {}
+    results = data.get("results")
+    return results if isinstance(results, dict) else {}
+
+
+def _save_cache(exercise: Exercise, cache: dict[str, dict]) -> None:
+    text = json.dumps({"fingerprint": fingerprint(exercise), "results": cache}, indent=1)
+    write_atomically(cache_path(exercise), text)
+
+
+# -- grade sheets -------------------------------------------------------------------------------
+
+
+def to_csv(rows: list[Row], exercise: Exercise) -> str:
+    """One line per student; a column per check with the points earned."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    names = [c.name for c in exercise.checks]
+    writer.writerow(
+        ["student", "score", "max_score", "passed", "error", *names, "message", "file", "sha256"]
+    )
+    for r in rows:
+        writer.writerow(
+            [r.student, r.score, r.max_score, "yes" if r.passed else "no", r.error or ""]
+            + [r.checks.get(n, 0) for n in names]
+            + [r.message.splitlines()[0] if r.message else "", r.file, r.sha256]
+        )
+    return out.getvalue()
+
+
+def to_json(rows: list[Row], exercise: Exercise) -> str:
+    scores = [r.score for r in rows]
+    return json.dumps(
+        {
+            "exercise": exercise.id,
+            "max_score": exercise.max_score,
+            "students": len(rows),
+            "full_marks": sum(r.passed for r in rows),
+            "mean_score": round(sum(scores) / len(scores), 3) if scores else 0,
+            "rows": [asdict(r) for r in rows],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def write_sheet(path: Path, text: str) -> None:
+    write_atomically(path, text)

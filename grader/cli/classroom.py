@@ -1,0 +1,206 @@
+"""`mlkata verify`, `mlkata batch` and `mlkata export`: proving exercises and grading a class."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from grader.errors import UserError
+
+ROOT_HELP = "a course folder laid out like the repository (default: the shipped content)"
+
+
+def register(subparsers) -> None:
+    raw = argparse.RawDescriptionHelpFormatter
+    verify = subparsers.add_parser(
+        "verify",
+        help="prove exercises: solutions score full marks, stubs fail",
+        description="Grade each exercise's reference solution (it must score full marks) and "
+        "its stub (it must fail), and check the manifest: every check has points, a hint "
+        "and a message (its docstring). Exit status: 0 all proved, 1 a problem, 2 usage.",
+        epilog="Example: mlkata verify normalize",
+        formatter_class=raw,
+    )
+    verify.add_argument("exercises", nargs="*", metavar="EXERCISE", help="default: all of them")
+    verify.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
+    verify.set_defaults(func=run_verify)
+
+    batch = subparsers.add_parser(
+        "batch",
+        help="grade every submission in a folder",
+        description="Grade every submission in DIR (a .py file or a folder per student) in "
+        "parallel, each in its own sandbox. Unchanged submissions are not graded again "
+        "(content hash) unless --force. Sheets are written atomically. Exit status: 0 every "
+        "submission graded (whatever the scores), 2 usage error.",
+        epilog="Example: mlkata batch normalize submissions/ --csv grades.csv",
+        formatter_class=raw,
+    )
+    batch.add_argument("exercise", help="exercise id")
+    batch.add_argument("directory", type=Path, metavar="DIR")
+    batch.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="gradings at once (default: CPUs)",
+    )
+    batch.add_argument("--csv", type=Path, metavar="PATH", help="write the grade sheet as CSV")
+    batch.add_argument("--json", type=Path, metavar="PATH", help="write the grade sheet as JSON")
+    batch.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    batch.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
+    batch.set_defaults(func=run_batch)
+
+    export = subparsers.add_parser(
+        "export",
+        help="package an exercise for Gradescope",
+        description="Build a Gradescope autograder zip (setup.sh, run_autograder, the grader "
+        "and the exercise's hidden checks; never its reference solution). It writes "
+        "results/results.json under $AUTOGRADER_ROOT (default /autograder).",
+        epilog="Example: mlkata export gradescope normalize -o autograder.zip",
+        formatter_class=raw,
+    )
+    export.add_argument("target", choices=("gradescope",), help="the grading platform")
+    export.add_argument("exercise", help="exercise id")
+    export.add_argument("-o", "--output", type=Path, default=Path("autograder.zip"))
+    export.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
+    export.set_defaults(func=run_export)
+
+
+def _root(args):
+    from grader.authoring import Root
+
+    if args.root is not None and not args.root.is_dir():
+        raise UserError(f"no such folder: {args.root}")
+    return Root(args.root)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+# -- verify ---------------------------------------------------------------------------------
+
+
+def run_verify(args) -> int:
+    from rich.markup import escape
+
+    from grader.verify import check_manifest, prove
+
+    root = _root(args)
+    if not root.manifest.is_file():
+        raise UserError(f"no exercise manifest at {root.manifest}")
+    out = _console()
+    _, errors = check_manifest(root.manifest, root.exercises_dir, root.solutions, root.checks)
+    for error in errors:
+        out.print(escape(str(error)), soft_wrap=True)
+    try:
+        exercises = root.exercises()
+    except UserError as exc:
+        if not errors:
+            raise
+        out.print(
+            f"[red]Verification failed[/] (the manifest cannot be loaded: {escape(str(exc))})"
+        )
+        return 1
+    if args.exercises:
+        from grader.exercises import get_exercise
+
+        exercises = [get_exercise(name, exercises) for name in args.exercises]
+    failed = bool(errors)
+    for i, exercise in enumerate(exercises, 1):
+        prefix = f"[{i}/{len(exercises)}] {exercise.id}"
+        with out.status(f"{prefix}: grading ...") as status:
+            proof = prove(exercise, lambda step, s=status, p=prefix: s.update(f"{p}: {step} ..."))
+        solution, stub = proof.solution, proof.stub
+        mark = "[green]ok[/]" if proof.ok else "[red]FAILED[/]"
+        out.print(
+            f"{prefix}: solution {solution.score}/{solution.max_score}, "
+            f"stub {stub.score}/{stub.max_score} {'fails' if not stub.passed else 'PASSES'}"
+            f"  {mark}  [dim]{solution.duration_s + stub.duration_s:.1f} s[/]"
+        )
+        for problem in proof.problems:
+            out.print(f"  [red]-[/] {escape(problem)}", soft_wrap=True)
+        failed = failed or not proof.ok
+    if failed:
+        out.print("[red]Verification failed.[/]")
+        return 1
+    out.print(f"[green]All {len(exercises)} exercise(s) verified.[/]")
+    return 0
+
+
+# -- batch -----------------------------------------------------------------------------------
+
+
+def run_batch(args) -> int:
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from grader import batch
+
+    if args.jobs < 1:
+        raise UserError("--jobs must be at least 1")
+    exercise = _root(args).exercise(args.exercise)
+    submissions = batch.find_submissions(args.directory, exercise)
+    out = _console()
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=out, transient=True) as progress:
+        task = progress.add_task(f"Grading {exercise.id}", total=len(submissions))
+        rows = batch.grade_all(
+            exercise,
+            submissions,
+            jobs=args.jobs,
+            force=args.force,
+            on_row=lambda row: progress.advance(task),
+        )
+    out.print(_table(rows))
+    if args.csv:
+        batch.write_sheet(args.csv, batch.to_csv(rows, exercise))
+    if args.json:
+        batch.write_sheet(args.json, batch.to_json(rows, exercise))
+    full = sum(r.passed for r in rows)
+    cached = sum(r.cached for r in rows)
+    missing = sum(r.error == "missing" and not r.file for r in rows)
+    mean = sum(r.score for r in rows) / len(rows)
+    out.print(
+        f"{len(rows)} submissions: {full} full marks, mean {mean:.1f}/{exercise.max_score}; "
+        f"{len(rows) - cached - missing} graded, {cached} unchanged (cached), "
+        f"{missing} without a file."
+    )
+    for path in filter(None, (args.csv, args.json)):
+        out.print(f"Wrote {escape(str(path))}")
+    return 0
+
+
+def _table(rows):
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("student", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("note", overflow="fold")
+    for row in rows:
+        note = f"{row.error}: " if row.error else ""
+        note += row.message.splitlines()[0][:160] if row.message else ""
+        score = f"{row.score}/{row.max_score}"
+        table.add_row(escape(row.student), score, escape(note or "full marks"))
+    return table
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def run_export(args) -> int:
+    from grader.export import gradescope_bundle
+
+    exercise = _root(args).exercise(args.exercise)
+    bundle = gradescope_bundle(exercise, args.output)
+    size = bundle.path.stat().st_size
+    print(f"Wrote {bundle.path} ({len(bundle.files)} files, {size // 1024} KB) for {exercise.id}.")
+    print("Upload it as the autograder of a Gradescope programming assignment ")
+    print("(base image: Ubuntu 24.04). Students upload " + f"{exercise.id}.py.")
+    return 0

@@ -1,0 +1,169 @@
+"""`mlkata batch`: a class graded in parallel, one row per student, cached by content."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+RIGHT = "def solve(numbers):\n    return sum(numbers)\n"
+
+
+@pytest.fixture
+def course(mlkata, tmp_path: Path) -> Path:
+    """A course with the scaffolded `sumup` exercise and a 3-second wall limit."""
+    root = tmp_path / "course"
+    root.mkdir()
+    assert mlkata("new", "exercise", "sumup", "--root", str(root)).returncode == 0
+    manifest = root / "exercises" / "exercises.yaml"
+    manifest.write_text(manifest.read_text().replace("wall_seconds: 30", "wall_seconds: 3"))
+    return root
+
+
+@pytest.fixture
+def klass(course: Path, tmp_path: Path) -> Path:
+    """Seven students: right, stub, half right, two without a gradable file, a crash, a hang."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "alice.py").write_text(RIGHT)
+    shutil.copy(course / "exercises" / "sumup.py", folder / "bob.py")
+    (folder / "carol").mkdir()
+    (folder / "carol" / "sumup.py").write_text("def solve(numbers):\n    return 6\n")
+    (folder / "dave").mkdir()
+    (folder / "dave" / "a.py").write_text(RIGHT)
+    (folder / "dave" / "b.py").write_text(RIGHT)
+    (folder / "erin").mkdir()
+    (folder / "frank.py").write_text("import os\nos._exit(0)\n")
+    (folder / "grace.py").write_text("while True:\n    pass\n")
+    (folder / "notes.txt").write_text("not a submission")
+    (folder / ".hidden.py").write_text(RIGHT)
+    return folder
+
+
+def read_csv(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(newline="") as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
+
+
+def test_each_student_gets_their_own_row(mlkata, course, klass, tmp_path):
+    sheet, report = tmp_path / "out" / "grades.csv", tmp_path / "out" / "grades.json"
+    result = mlkata("batch", "sumup", str(klass), "--root", str(course), "--jobs", "2",
+                    "--csv", str(sheet), "--json", str(report), timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = read_csv(sheet)
+    assert list(rows) == ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
+    got = {name: (row["score"], row["passed"], row["error"]) for name, row in rows.items()}
+    assert got == {
+        "alice": ("2", "yes", ""),
+        "bob": ("0", "no", ""),
+        "carol": ("1", "no", ""),
+        "dave": ("0", "no", "missing"),
+        "erin": ("0", "no", "missing"),
+        "frank": ("0", "no", got["frank"][2]),
+        "grace": ("0", "no", "timeout"),
+    }
+    assert got["frank"][2] in ("crashed", "missing")
+    assert rows["carol"]["test_sums_a_short_list"] == "1"
+    assert rows["carol"]["test_empty_list_gives_zero"] == "0"
+    assert "solve([]) returned 6; expected 0" in rows["carol"]["message"]
+    assert "2 .py files and none named sumup.py in dave/" in rows["dave"]["message"]
+    assert "no .py file in erin/" in rows["erin"]["message"]
+    data = json.loads(report.read_text())
+    assert (data["exercise"], data["students"], data["full_marks"]) == ("sumup", 7, 1)
+    assert sorted(p.name for p in sheet.parent.iterdir()) == ["grades.csv", "grades.json"]
+    summary = "7 submissions: 1 full marks, mean 0.4/2; 5 graded, 0 unchanged (cached), 2 without"
+    assert summary in " ".join(result.stdout.split())
+
+
+def test_rerun_skips_unchanged_submissions_unless_forced(mlkata, course, tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("ann", "ben", "cat"):
+        (folder / f"{name}.py").write_text(RIGHT + f"# {name}\n")
+    args = (
+        "batch",
+        "sumup",
+        str(folder),
+        "--root",
+        str(course),
+        "--json",
+        str(tmp_path / "g.json"),
+    )
+    first = mlkata(*args)
+    assert "3 graded, 0 unchanged (cached)" in " ".join(first.stdout.split())
+    (folder / "ben.py").write_text("def solve(numbers):\n    return 0\n")
+    second = mlkata(*args)
+    assert "1 graded, 2 unchanged (cached)" in " ".join(second.stdout.split())
+    rows = {r["student"]: r for r in json.loads((tmp_path / "g.json").read_text())["rows"]}
+    assert (rows["ann"]["cached"], rows["ben"]["cached"], rows["ben"]["score"]) == (True, False, 1)
+    assert "3 graded, 0 unchanged" in mlkata(*args, "--force").stdout
+    checks = course / "grader" / "checks" / "test_sumup.py"
+    checks.write_text(checks.read_text() + "\n# the checks changed\n")
+    assert "3 graded, 0 unchanged" in mlkata(*args).stdout
+
+
+def test_a_submission_that_kills_the_grader_costs_only_its_row(mlkata, course, tmp_path):
+    checks = course / "grader" / "checks" / "test_sumup.py"
+    checks.write_text(checks.read_text().replace(
+        "    got = submission.call([1, 2, 3])\n",
+        "    got = submission.call([1, 2, 3])\n    if got == 666:\n        import os\n"
+        "        os._exit(1)  # stands in for a grading process that dies\n", 1))  # fmt: skip
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "mallory.py").write_text("def solve(numbers):\n    return 666\n")
+    for name in ("ann", "ben", "cat"):
+        (folder / f"{name}.py").write_text(RIGHT + f"# {name}\n")
+    sheet = tmp_path / "g.csv"
+    result = mlkata("batch", "sumup", str(folder), "--root", str(course), "--jobs", "2",
+                    "--csv", str(sheet), timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(sheet)
+    assert {n: (r["score"], r["error"]) for n, r in rows.items()} == {
+        "ann": ("2", ""), "ben": ("2", ""), "cat": ("2", ""), "mallory": ("0", "grader"),
+    }  # fmt: skip
+    assert "the grading process died twice on this submission" in rows["mallory"]["message"]
+
+
+def test_real_normalize_submissions(mlkata, tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(REPO / "solutions" / "normalize.py", folder / "ref.py")
+    shutil.copy(REPO / "exercises" / "normalize.py", folder / "stub.py")
+    (folder / "seed.py").write_text(
+        "import numpy as np\n\ndef preprocess_image(image):\n"
+        "    image = np.asarray(image, dtype=np.float32)\n"
+        "    return (image - image.min()) / max(image.max() - image.min(), 1)\n"
+    )
+    sheet = tmp_path / "g.json"
+    result = mlkata("batch", "normalize", str(folder), "--json", str(sheet), timeout=180)
+    assert result.returncode == 0, result.stderr
+    rows = {r["student"]: r for r in json.loads(sheet.read_text())["rows"]}
+    assert rows["ref"]["score"] == rows["ref"]["max_score"] > 0
+    assert rows["stub"]["score"] == 0
+    assert 0 < rows["seed"]["score"] < rows["seed"]["max_score"]
+    assert rows["seed"]["checks"]["test_each_image_scaled_on_its_own"] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["normalize", "no/such/dir"], "no such folder: no/such/dir"),
+        (["no-such-exercise", "."], "unknown exercise 'no-such-exercise'"),
+        (["normalize", "docs", "--jobs", "0"], "--jobs must be at least 1"),
+    ],
+)
+def test_usage_errors(mlkata, args, message):
+    result = mlkata("batch", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_empty_folder_is_a_usage_error(mlkata, tmp_path):
+    result = mlkata("batch", "normalize", str(tmp_path))
+    assert result.returncode == 2
+    assert "holds no submissions" in result.stderr
