@@ -219,6 +219,8 @@ class _BankReader:
             )
         topic = self.slug(data, "topic")
         title = self.text(data, "title")
+        if "title" not in data:
+            self.at(data, "title", "missing")
         questions = data.get("questions")
         if not isinstance(questions, LineList):
             self.at(data, "questions", "missing" if questions is None else "must be a list")
@@ -312,6 +314,8 @@ class _BankReader:
 
     def text(self, data: LineDict | LineList, key: Any, name: str = "") -> Text | None:
         """`data[key]` as Text: a non-empty string or {en: ..., zh: ...}."""
+        if isinstance(data, LineDict) and key not in data:
+            return None  # reported as missing where it is required
         value, name = data[key], name or key
         line = data.lines[key] if isinstance(data, LineList) else data.lines.get(key, data.line)
         if isinstance(value, str) and value.strip():

@@ -9,6 +9,7 @@ syntax errors, duplicate keys, aliases (so no "billion laughs"), deep nesting.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ except ImportError:  # pragma: no cover - pure-Python PyYAML
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
 _STR = "tag:yaml.org,2002:str"
+_ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
 
 
 @dataclass
@@ -84,7 +86,7 @@ def load(path: Path, max_bytes: int = MAX_BYTES) -> Any:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        return _Builder(loader, path).build(node, 0, 1) if node is not None else None
+        return _Builder(loader, path, text).build(node, 0, 1) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -107,15 +109,18 @@ class _Builder:
     is an alias: refused at once, before any "billion laughs" can expand.
     """
 
-    def __init__(self, loader: Any, path: Path) -> None:
+    def __init__(self, loader: Any, path: Path, text: str) -> None:
         self.loader = loader
         self.path = path
+        self.text = text
         self.seen: set[int] = set()
 
     def build(self, node: Node, depth: int, line: int) -> Any:
         if id(node) in self.seen:
+            alias = _ALIAS.search(self.text.splitlines()[line - 1])
+            name = alias.group() if alias else "*name"
             raise SourceError(
-                self.path, line, "YAML aliases (*name) are not allowed here; write the value out"
+                self.path, line, f"YAML aliases ({name}) are not allowed here; write the value out"
             )
         self.seen.add(id(node))
         if depth > MAX_DEPTH:

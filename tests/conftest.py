@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixture folders hold data (banks, courses, submissions), never tests to collect.
+collect_ignore = ["fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 BANKS = Path(__file__).resolve().parent / "fixtures" / "banks"
 

@@ -46,8 +46,11 @@ def test_every_mistake_in_a_bank_is_reported_with_file_line_and_field():
         ("many.yaml", 92, "id"),  # duplicate id in the same file
         ("many.yaml", 104, "answer"),  # truefalse answer that is not a boolean
         ("many.yaml", 110, "prompt.fr"),  # unknown language
+        ("many.yaml", 113, "explanation"),  # missing common field
+        ("many.yaml", 116, "tags"),  # a string where a list belongs
+        ("many.yaml", 118, "answers[0]"),  # `yes` is a YAML boolean, not text
     }
-    assert len(loaded.errors) == 14  # one message per mistake
+    assert len(loaded.errors) == 17  # one message per mistake
     messages = {(e.line, e.field): e.message for e in loaded.errors}
     assert messages[40, "answer"] == "'D' is out of range: the options are A-C"
     assert messages[50, "answer"] == "missing (required for numeric)"

@@ -51,7 +51,8 @@ def test_aliases_are_refused_so_a_billion_laughs_costs_nothing(tmp_path):
     started = time.perf_counter()
     error = refusal(path)
     assert time.perf_counter() - started < 1
-    assert error.line == 2 and "aliases" in error.message
+    assert error.line == 2
+    assert error.message == "YAML aliases (*a) are not allowed here; write the value out"
 
 
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
