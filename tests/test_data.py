@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 
@@ -106,3 +107,65 @@ def test_importing_grader_data_does_not_import_tensorflow():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+# -- the finetune exercise's cached base ---------------------------------------
+
+
+@pytest.fixture
+def quick_base(monkeypatch):
+    """finetune_base with training replaced by an untrained model; counts the builds."""
+    finetune_base = pytest.importorskip("grader.data.finetune_base")
+    builds = []
+
+    def pretrain():
+        builds.append(1)
+        return finetune_base.build_architecture()
+
+    monkeypatch.setattr(finetune_base, "pretrain_base", pretrain)
+    monkeypatch.setattr(finetune_base, "scratch_accuracy", lambda data: 0.5)
+    return finetune_base, builds
+
+
+def test_finetune_base_is_built_once_then_read_from_the_cache(tmp_path, quick_base):
+    finetune_base, builds = quick_base
+    first = finetune_base.load_base(tmp_path)
+    second = finetune_base.load_base(tmp_path)
+    assert len(builds) == 1
+    assert second.scratch_accuracy == 0.5
+    assert [layer.name for layer in second.model.layers][:2] == ["conv_1", "pool_1"]
+    assert sorted(p.name for p in (tmp_path / "finetune").iterdir()) == [
+        "base-v1.json",
+        "base-v1.keras",
+    ]  # no temporary files left behind
+    record = json.loads(first.path.with_suffix(".json").read_text())
+    assert record["sha256"] == hashlib.sha256(first.path.read_bytes()).hexdigest()
+
+
+def test_finetune_base_is_rebuilt_when_the_file_changed(tmp_path, quick_base):
+    finetune_base, builds = quick_base
+    path = finetune_base.load_base(tmp_path).path
+    with path.open("ab") as file:
+        file.write(b"tampered")
+    finetune_base.load_base(tmp_path)
+    assert len(builds) == 2
+
+
+def test_finetune_base_is_rebuilt_for_another_recipe_version(tmp_path, quick_base):
+    finetune_base, builds = quick_base
+    record_path = finetune_base.load_base(tmp_path).path.with_suffix(".json")
+    record = json.loads(record_path.read_text())
+    record_path.write_text(json.dumps({**record, "recipe_version": 0}))
+    finetune_base.load_base(tmp_path)
+    assert len(builds) == 2
+
+
+def test_finetune_data_is_fixed_and_balanced(quick_base):
+    finetune_base, _ = quick_base
+    data, again = finetune_base.finetune_data(), finetune_base.finetune_data()
+    np.testing.assert_array_equal(data.x_new, again.x_new)
+    per_class = finetune_base.PER_CLASS
+    assert data.x_new.shape == (5 * per_class, 28, 28, 1) and data.x_new.dtype == np.float32
+    assert data.x_new.min() >= 0.0 and data.x_new.max() <= 1.0
+    assert np.bincount(data.y_new, minlength=10).tolist() == [0] * 5 + [per_class] * 5
+    assert np.bincount(data.y_unseen, minlength=10).tolist() == [0] * 5 + TEST_COUNTS[5:]
