@@ -58,6 +58,9 @@ class Submission:
         self._loaded = False
         self.sandbox = self._worker.sandbox
         self.outputs: list[str] = []
+        # CPU seconds the worker used during the last call, measured from /proc by
+        # the grader: steadier than wall time on a busy machine, and unforgeable.
+        self.last_call_cpu_s: float | None = None
 
     # -- lifecycle ------------------------------------------------------------
     def _start_worker(self) -> WorkerProcess:
@@ -199,7 +202,10 @@ class Submission:
             "kwargs": {k: self._encode(v, scratch) for k, v in kwargs.items()},
         }
         limit = self._budget if timeout is None else min(timeout, self._budget)
+        cpu_before = self._worker.cpu_seconds()
         answer = self._ask(request, limit, during=during)
+        if self._worker is not None:
+            self.last_call_cpu_s = self._worker.cpu_seconds() - cpu_before
         if not answer.get("ok"):
             kind, message = answer.get("kind"), str(answer.get("message", ""))[:2000]
             if kind == "unreadable":

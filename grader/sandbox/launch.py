@@ -19,6 +19,7 @@ from pathlib import Path
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 _PIDS_CGROUP = Path("/sys/fs/cgroup/pids")
 _MAX_ANSWER_BYTES = 1 << 20
 _KEPT_OUTPUT_BYTES = 16 << 10
@@ -123,6 +124,15 @@ def _rss_bytes(pid: int) -> int:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
     except (OSError, IndexError, ValueError):
         return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its reaped children."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(f) for f in fields[11:15]) / _CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _processes_with_token(token: str) -> list[int]:
@@ -277,6 +287,10 @@ class WorkerProcess:
         if not self.died:
             self.kill("crashed", _describe_exit(code))
         raise self.died
+
+    def cpu_seconds(self) -> float:
+        """CPU time the worker's processes have used so far (measured here, not reported)."""
+        return sum(_cpu_seconds(pid) for pid in self._tree())
 
     @property
     def output(self) -> str:
