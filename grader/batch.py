@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -154,7 +155,7 @@ def _run_pool(exercise: Exercise, files: dict[str, Path], jobs: int):
 def _parallel(exercise: Exercise, files: dict[str, Path], jobs: int, broken: list[str]):
     context = multiprocessing.get_context("spawn")
     workers = max(1, min(jobs, len(files)))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_pool_process) as pool:
         futures = {pool.submit(grade_one, exercise, file): sha for sha, file in files.items()}
         while futures:
             done, _ = wait(futures, return_when=FIRST_COMPLETED)
@@ -169,10 +170,17 @@ def _parallel(exercise: Exercise, files: dict[str, Path], jobs: int, broken: lis
 
 
 def grade_one(exercise: Exercise, file: Path) -> Row:
-    """Grade one file in this process (a pool worker): the hidden checks, a sandboxed worker."""
+    """Grade one file in this process (a pool worker): the hidden checks, a sandboxed worker.
+
+    The sandboxed worker for the NEXT file starts now, so it imports numpy (or
+    TensorFlow) while this one is graded; each worker still grades only one file.
+    """
+    from grader.grading.proxy import start_worker
     from grader.grading.runner import grade
 
-    verdict = grade(exercise, file)
+    worker = _warm.pop(exercise.id, None)
+    _warm[exercise.id] = start_worker(exercise)
+    verdict = grade(exercise, file, worker=worker)
     failure = verdict.first_failure
     return Row(
         student="",
@@ -188,8 +196,18 @@ def grade_one(exercise: Exercise, file: Path) -> Row:
     )
 
 
-def _quiet() -> None:
+_warm: dict[str, object] = {}  # in a pool process: exercise id -> the next file's worker
+
+
+def _start_pool_process() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    multiprocessing.util.Finalize(None, _close_warm, exitpriority=10)
+
+
+def _close_warm() -> None:
+    for worker in _warm.values():
+        worker.close()
+    _warm.clear()
 
 
 def _for(row: Row, sub: Submission, sha: str, cached: bool = False) -> Row:
