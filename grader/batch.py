@@ -112,14 +112,18 @@ def grade_all(
     force: bool = False,
     on_row: Callable[[Row], None] | None = None,
 ) -> list[Row]:
-    """Grade every submission; unchanged ones (same content, same checks) come from the cache."""
+    """Grade every submission; unchanged ones (same content, same checks) come from the cache.
+
+    A timeout while other gradings shared the CPUs is confirmed by grading that
+    file again alone before it counts.
+    """
     report = on_row or (lambda row: None)
     cache = {} if force else _load_cache(exercise)
     rows: dict[str, Row] = {}
     todo: dict[str, list[Submission]] = {}  # content hash -> the students who sent it
     for sub in submissions:
         if sub.file is None:
-            rows[sub.student] = _missing(sub, exercise)
+            rows[sub.student] = _zero(exercise, sub.student, "", "missing", sub.problem)
             report(rows[sub.student])
             continue
         sha = hashlib.sha256(sub.file.read_bytes()).hexdigest()
@@ -128,14 +132,25 @@ def grade_all(
             report(rows[sub.student])
         else:
             todo.setdefault(sha, []).append(sub)
+
+    def finish(sha: str, result: Row) -> None:
+        if result.error != "grader":
+            cache[sha] = asdict(replace(result, student="", file=""))
+        for sub in todo[sha]:
+            rows[sub.student] = _for(result, sub, sha)
+            report(rows[sub.student])
+
+    files = {sha: subs[0].file for sha, subs in todo.items()}
+    shared = jobs > 1 and len(files) > 1
+    confirm: dict[str, Path] = {}
     try:
-        files = {sha: subs[0].file for sha, subs in todo.items()}
         for sha, result in _run_pool(exercise, files, jobs):
-            if result.error != "grader":
-                cache[sha] = asdict(replace(result, student="", file=""))
-            for sub in todo[sha]:
-                rows[sub.student] = _for(result, sub, sha)
-                report(rows[sub.student])
+            if result.error == "timeout" and shared:
+                confirm[sha] = files[sha]
+            else:
+                finish(sha, result)
+        for sha, result in _run_pool(exercise, confirm, 1):
+            finish(sha, result)
     finally:
         _save_cache(exercise, cache)
     return [rows[s.student] for s in submissions]
@@ -149,7 +164,7 @@ def _run_pool(exercise: Exercise, files: dict[str, Path], jobs: int):
         again: list[str] = []
         results = list(_parallel(exercise, {sha: files[sha]}, 1, again))
         died = "the grading process died twice on this submission; grade it alone to see why"
-        yield results[0] if results else (sha, _grader_failed(exercise, files[sha], died))
+        yield results[0] if results else (sha, _zero(exercise, "", str(files[sha]), "grader", died))
 
 
 def _parallel(exercise: Exercise, files: dict[str, Path], jobs: int, broken: list[str]):
@@ -166,7 +181,12 @@ def _parallel(exercise: Exercise, files: dict[str, Path], jobs: int, broken: lis
                 except BrokenProcessPool:
                     broken.append(sha)
                 except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class
-                    yield sha, _grader_failed(exercise, files[sha], f"{type(exc).__name__}: {exc}")
+                    yield (
+                        sha,
+                        _zero(
+                            exercise, "", str(files[sha]), "grader", f"{type(exc).__name__}: {exc}"
+                        ),
+                    )
 
 
 def grade_one(exercise: Exercise, file: Path) -> Row:
@@ -214,34 +234,10 @@ def _for(row: Row, sub: Submission, sha: str, cached: bool = False) -> Row:
     return replace(row, student=sub.student, file=str(sub.file), sha256=sha, cached=cached)
 
 
-def _missing(sub: Submission, exercise: Exercise) -> Row:
-    return Row(
-        student=sub.student,
-        file="",
-        sha256="",
-        score=0,
-        max_score=exercise.max_score,
-        passed=False,
-        error="missing",
-        duration_s=0.0,
-        checks={c.name: 0 for c in exercise.checks},
-        message=sub.problem,
-    )
-
-
-def _grader_failed(exercise: Exercise, file: Path, message: str) -> Row:
-    return Row(
-        student="",
-        file=str(file),
-        sha256="",
-        score=0,
-        max_score=exercise.max_score,
-        passed=False,
-        error="grader",
-        duration_s=0.0,
-        checks={c.name: 0 for c in exercise.checks},
-        message=message,
-    )
+def _zero(exercise: Exercise, student: str, file: str, error: str, message: str) -> Row:
+    """A row with no points: nothing to grade, or the grader itself failed."""
+    checks = {c.name: 0 for c in exercise.checks}
+    return Row(student, file, "", 0, exercise.max_score, False, error, 0.0, checks, message)
 
 
 def _load_cache(exercise: Exercise) -> dict[str, dict]:

@@ -167,3 +167,28 @@ def test_an_empty_folder_is_a_usage_error(mlkata, tmp_path):
     result = mlkata("batch", "normalize", str(tmp_path))
     assert result.returncode == 2
     assert "holds no submissions" in result.stderr
+
+
+def test_a_timeout_under_shared_cpus_is_confirmed_alone(monkeypatch, tmp_path):
+    from grader import batch
+    from grader.authoring import Root, new_exercise
+
+    root = tmp_path / "course"
+    root.mkdir()
+    new_exercise(Root(root), "sumup")
+    exercise = Root(root).exercise("sumup")
+    for name in ("ann", "ben"):
+        (tmp_path / f"{name}.py").write_text(RIGHT + f"# {name}\n")
+    subs = [batch.Submission(n, tmp_path / f"{n}.py") for n in ("ann", "ben")]
+    calls = []
+
+    def fake_pool(exercise, files, jobs):
+        calls.append((sorted(str(f.name) for f in files.values()), jobs))
+        for sha, file in files.items():
+            error = "timeout" if jobs > 1 and file.name == "ben.py" else None
+            yield sha, batch.Row("", str(file), "", 0 if error else 2, 2, not error, error, 1.0)
+
+    monkeypatch.setattr(batch, "_run_pool", fake_pool)
+    rows = batch.grade_all(exercise, subs, jobs=2, force=True)
+    assert calls == [(["ann.py", "ben.py"], 2), (["ben.py"], 1)]
+    assert [(r.student, r.score, r.error) for r in rows] == [("ann", 2, None), ("ben", 2, None)]
