@@ -56,13 +56,13 @@ def run(args) -> int:
 
     exercise = get_exercise(args.exercise)
     file = resolve_file(exercise, args.file)
-    if not args.json:
-        from grader.cli.verdict import console
-
-        with console().status(f"Grading {exercise.id} ({file}) ..."):
-            verdict = grade(exercise, file)
-    else:
+    if args.json:
         verdict = grade(exercise, file)
+    else:
+        from grader.cli.verdict import training_bar
+
+        with training_bar(f"Grading {exercise.id}") as on_progress:
+            verdict = grade(exercise, file, on_progress=on_progress)
     _record(verdict, file)
     if args.junit:
         reports.write_atomically(args.junit, reports.to_junit(verdict))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -19,9 +20,38 @@ _CALL = re.compile(r"^\w+\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\) ")
 
 
 def console():
+    import sys
+
     from rich.console import Console
 
-    return Console(highlight=False)
+    # Bound to today's stdout: grading redirects sys.stdout while checks run.
+    return Console(highlight=False, file=sys.stdout)
+
+
+@contextlib.contextmanager
+def training_bar(title: str):
+    """A progress line while grading; an epoch bar with loss and accuracy while a
+    submission trains. Yields the `on_progress` callback for `grade()`."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[logs]}"),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=console(), transient=True) as bar:
+        task = bar.add_task(title, total=None, logs="")
+
+        def on_progress(event: dict) -> None:
+            try:  # display-only data from the sandbox: show it only if it makes sense
+                epoch, epochs = int(event["epoch"]), int(event["epochs"])
+                step, steps = int(event.get("step") or 0), int(event.get("steps") or 0)
+                logs = {k: float(v) for k, v in dict(event.get("logs") or {}).items()}
+            except (KeyError, TypeError, ValueError):
+                return
+            done = epoch if event.get("end") or not steps else epoch - 1 + step / steps
+            shown = " · ".join(f"{k} {v:.3f}" for k, v in list(logs.items())[:4])
+            bar.update(task, total=epochs, completed=done, logs=shown,
+                       description=f"{title}: training, epoch {epoch}/{epochs}")  # fmt: skip
+
+        yield on_progress
 
 
 def show_verdict(verdict, exercise, file: Path, lang: str) -> None:

@@ -47,6 +47,8 @@ def grade(
 
     # Start the worker first: it imports numpy/TensorFlow while this process imports pytest.
     submission = Submission(exercise, file, worker=worker, on_progress=on_progress)
+    if exercise.tensorflow:
+        _import_keras_quietly()
     from grader.grading.fixtures import ChecksPlugin
 
     plugin = ChecksPlugin(submission)
@@ -92,10 +94,31 @@ def _run_pytest(exercise: Exercise, plugin) -> None:
             "-q",
             "-W",
             "ignore",
+            # Capture at the sys level only: a progress bar drawn on the real
+            # terminal keeps drawing while the checks run.
+            "--capture=sys",
         ]
         sink = io.StringIO()
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             pytest.main(args, plugins=[fixtures, plugin])
+
+
+def _import_keras_quietly() -> None:
+    """Import Keras with stderr closed: TensorFlow's C++ start-up chatter ("Could not
+    find cuda drivers...") is noise in a learner's terminal."""
+    import sys
+
+    if "keras" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import keras  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _unreadable(file: Path) -> tuple[str, str] | None:
