@@ -112,8 +112,20 @@ class Scores:
     unseen_loss: float
 
 
+def predict(model: Any, images: np.ndarray, whose: str) -> np.ndarray:
+    """`model.predict(images)` as an array; a model that cannot predict fails the check."""
+    try:
+        return np.asarray(model.predict(images, batch_size=500, verbose=0))
+    except Exception as exc:  # noqa: BLE001 - any failure here is the submission's model
+        raise AssertionError(
+            f"{whose} could not predict on {len(images)} images of shape {images.shape[1:]} "
+            f"{images.dtype} ({type(exc).__name__}); its input shape is "
+            f"{getattr(model, 'input_shape', '?')}, expected one that takes such a batch"
+        ) from None
+
+
 def _accuracy_and_loss(model: Any, images: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    probs = np.asarray(model.predict(as_model_input(images), batch_size=500, verbose=0))
+    probs = predict(model, as_model_input(images), "the returned model")
     probs = probs.reshape(len(images), -1).astype(np.float64)
     if probs.min() < 0 or not np.allclose(probs.sum(axis=1), 1, atol=1e-3):
         probs = np.exp(probs - probs.max(axis=1, keepdims=True))  # logits: softmax them
@@ -156,6 +168,6 @@ def leak_probe_data(n_train: int = 1000, n_test: int = 4000) -> dict[str, np.nda
 
 def permuted_label_share(model: Any, probe: dict[str, np.ndarray]) -> float:
     """The share of the probe's test digits for which `model` predicts the permuted label."""
-    probs = np.asarray(model.predict(as_model_input(probe["x_test"]), batch_size=500, verbose=0))
+    probs = predict(model, as_model_input(probe["x_test"]), "the returned model")
     predicted = probs.reshape(len(probe["y_test"]), -1).argmax(axis=1)
     return float(np.mean(predicted == probe["y_test"]))

@@ -14,15 +14,16 @@ import keras
 import numpy as np
 import pytest
 
-from grader.checks.support import describe
+from grader.checks.support import describe, predict
 from grader.data.finetune_base import PER_CLASS, finetune_data, load_base
 
 # Accuracy on the 975 unseen test digits 5-9, after fine-tuning on 10 digits of
 # each class. Measured (benchmarks/thresholds.py finetune, seeds 0-2): the
-# reference (frozen base, new softmax head, 50 epochs) 0.883-0.896, 100 epochs
-# 0.90, a hidden Dense(128) in the head 0.89-0.91; the same architecture trained
-# from scratch on the same 50 digits for 100 epochs 0.856-0.869 (seed 0, 0.856,
-# is the cached baseline that test_beats_training_from_scratch compares with).
+# reference (frozen base, new softmax head, 50 epochs) 0.887-0.896, 100 epochs
+# 0.90, a hidden Dense(128) in the head 0.89-0.91, a head trained for 3 epochs
+# 0.57; the same architecture trained from scratch on the same 50 digits for
+# 100 epochs 0.856-0.869 (seed 0, 0.856, is the cached baseline that
+# test_beats_training_from_scratch compares with).
 MIN_UNSEEN_ACCURACY = 0.85
 # Time: the reference takes 5-9 s (2 cores, shared). The call may run to CALL_TIMEOUT;
 # the time check asks for TIME_LIMIT, so a slow solution loses only that check.
@@ -64,14 +65,14 @@ def _model(tuned) -> keras.Model:
 
 
 def _unseen_accuracy(model: keras.Model, data) -> float:
-    probs = np.asarray(model.predict(data.x_unseen, batch_size=500, verbose=0))
+    probs = predict(model, data.x_unseen, f"the model from {CALL}")
     return float(np.mean(probs.reshape(len(data.y_unseen), -1).argmax(axis=1) == data.y_unseen))
 
 
 def test_returns_digit_classifier(tuned, data):
     """The model takes (N, 28, 28, 1) and gives 10 softmax probabilities; argmax = the digit."""
     model = _model(tuned)
-    probs = np.asarray(model.predict(data.x_unseen[:5], verbose=0))
+    probs = predict(model, data.x_unseen[:5], f"the model from {CALL}")
     five_way = " (5 outputs for digits 5-9? use 10, so the argmax IS the digit)"
     assert probs.shape == (5, 10), (
         f"the model from {CALL}, given 5 images (5, 28, 28, 1), returned shape {probs.shape}; "

@@ -18,6 +18,7 @@ from grader.checks.support import (
     leak_probe_data,
     permuted_label_share,
     pipeline_data,
+    predict,
     score_pipeline_model,
     submission_cache,
 )
@@ -30,10 +31,17 @@ MIN_UNSEEN_ACCURACY = 0.94
 # digits; the reference matches exactly. 0.01 is 10 of the 998 given digits.
 ACCURACY_TOLERANCE = 0.01
 # Leak probe: 1,000 training digits, 4,000 test digits with permuted labels.
-# Measured (seeds 0-2): an honest pipeline predicts the permuted label for
-# 0.014 of the test digits; one that fine-tunes on the test set for a single
-# epoch 0.58-0.61, for 3 epochs 0.9+; one that trains on train + test together
-# 0.92-0.93. The threshold sits 10x above honest and 4x below the mildest leak.
+# Measured (benchmarks/thresholds.py pipeline, seeds 0-2): an honest pipeline
+# predicts the permuted label for 0.012-0.014 of the test digits; one that
+# fits on the test set for one more epoch 0.58-0.66, for 3 epochs 0.90-0.91;
+# one that trains on train + test together 0.91-0.93. The threshold sits 10x
+# above honest and 4x below the mildest leak.
+# Why a probe and not confidence on given vs unseen digits: on the bundled data
+# the honest reference has a HIGHER mean cross-entropy on the given half
+# (0.143-0.148) than on the unseen half (0.109-0.115), and a pipeline trained on
+# train + test together shows the same pattern (unseen/given ratio 0.67-0.72
+# against 0.74-0.79 honest): with dropout and a few epochs the model barely
+# memorises, so that signal cannot separate a leak from an honest run.
 MAX_PERMUTED_SHARE = 0.15
 
 CALL = "train_and_evaluate(x_train (8000, 28, 28) uint8, y_train, x_test (998, 28, 28), y_test)"
@@ -88,14 +96,7 @@ def test_model_takes_normalised_images(train, data):
     """The model takes (N, 28, 28, 1) float32 in [0, 1] and gives (N, 10) class scores."""
     model = _model(train, data)
     images = (data["x_given"][:5].astype(np.float32) / 255.0)[..., None]
-    try:
-        out = np.asarray(model.predict(images, verbose=0))
-    except Exception as exc:  # a model built for another input shape
-        raise AssertionError(
-            f"the model from {CALL} could not predict on 5 images of shape (28, 28, 1) "
-            f"float32 in [0, 1]: {type(exc).__name__}: {str(exc)[:300]}; expected input "
-            f"(None, 28, 28, 1) (its input shape is {model.input_shape})"
-        ) from None
+    out = predict(model, images, f"the model from {CALL}")
     assert out.shape == (5, 10), (
         f"the model from {CALL}, given 5 images (5, 28, 28, 1), returned shape {out.shape}; "
         "expected (5, 10): one score per digit"
