@@ -56,11 +56,11 @@ def warm_round(exercise: str, warm_up: float, later: bool) -> tuple[float, float
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: [lines.put(x) for x in watch.stdout], daemon=True).start()
         try:
-            _read_until(lines, f"Waiting for you to save {exercise}.py", 120)
+            _read_until(lines, f"Save {exercise}.py to grade it", 120)
             if later:  # a first, failing save, so the measured one is not this process's first
                 time.sleep(warm_up)
                 (space / f"{exercise}.py").write_text(stub + "\n# first save\n", encoding="utf-8")
-                _read_until(lines, "Waiting for you to save", 300)
+                _read_until(lines, "to grade it", 300)
             time.sleep(warm_up)
             swap = space / f"{exercise}.py.swp"
             swap.write_text(solution, encoding="utf-8")

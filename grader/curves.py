@@ -7,6 +7,7 @@ mlkata does not need matplotlib for one picture.
 from __future__ import annotations
 
 import math
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -18,33 +19,80 @@ MARKERS = "•+ox#@"
 COLOURS = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189))
 
 
-class History:
-    """Per-epoch metrics of the latest training run; call it with each progress event.
+_METRIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+_MAX_METRICS = 8
 
-    Events look like {"epoch": 3, "epochs": 6, "logs": {"loss": 0.2, "accuracy": 0.95}}.
-    When the epoch count starts again (a check trains a second model), so does the history.
+
+def clean_event(event: object) -> dict | None:
+    """A progress event from the sandbox, reduced to data safe to show; None if malformed.
+
+    Events come from the learner's process: only small whole numbers, plain metric
+    names and finite floats survive, so nothing in them can steer the terminal.
+    """
+    if not isinstance(event, dict):
+        return None
+
+    def count(key: str) -> int | None:
+        value = event.get(key)
+        return value if type(value) is int and 0 <= value < 10**7 else None
+
+    epoch = count("epoch")
+    logs = event.get("logs")
+    if epoch is None or not isinstance(logs, dict):
+        return None
+    metrics = {
+        name: float(value)
+        for name, value in list(logs.items())[:_MAX_METRICS]
+        if isinstance(name, str)
+        and _METRIC_NAME.fullmatch(name)
+        and type(value) in (int, float)
+        and math.isfinite(value)
+    }
+    return {
+        "epoch": epoch,
+        "epochs": count("epochs"),
+        "step": count("step"),
+        "steps": count("steps"),
+        "logs": metrics,
+    }
+
+
+def describe_event(event: dict) -> str:
+    """`epoch 3/6  loss 0.2130  accuracy 0.9510` for a cleaned event."""
+    total = event["epochs"] if event["epochs"] is not None else "?"
+    metrics = "  ".join(f"{name} {value:.4f}" for name, value in event["logs"].items())
+    return f"epoch {event['epoch']}/{total}  {metrics}".rstrip()
+
+
+class History:
+    """Per-epoch metrics of the first training run of a grading; call it with each event.
+
+    Epoch-end events look like {"epoch": 3, "epochs": 6, "logs": {"loss": 0.2, ...}};
+    events carrying a "step" are progress within an epoch and are not kept. When the
+    epoch count starts again, the checks are training again for their own experiments
+    (a leak probe, say): the learner's curve is the first run, so later ones are ignored.
     """
 
     def __init__(self) -> None:
         self.epochs: list[int] = []
         self.metrics: dict[str, list[float]] = {}
         self.total: int | None = None
+        self.finished = False  # a second run began: keep the first
 
     def __call__(self, event: dict) -> None:
-        epoch = event.get("epoch")
-        logs = event.get("logs") or {}
-        if not isinstance(epoch, int) or not isinstance(logs, dict):
+        event = clean_event(event)
+        if event is None or event["step"] is not None:
             return
-        if self.epochs and epoch <= self.epochs[-1]:
-            self.epochs, self.metrics = [], {}
-        total = event.get("epochs")
-        self.total = total if isinstance(total, int) else None
+        epoch = event["epoch"]
+        if self.finished or (self.epochs and epoch <= self.epochs[-1]):
+            self.finished = True
+            return
+        self.total = event["epochs"]
         self.epochs.append(epoch)
-        for name, value in logs.items():
-            if isinstance(value, int | float) and math.isfinite(value):
-                series = self.metrics.setdefault(str(name), [])
-                series.extend([math.nan] * (len(self.epochs) - 1 - len(series)))
-                series.append(float(value))
+        for name, value in event["logs"].items():
+            series = self.metrics.setdefault(name, [])
+            series.extend([math.nan] * (len(self.epochs) - 1 - len(series)))
+            series.append(value)
 
     def __bool__(self) -> bool:
         return bool(self.epochs)
@@ -75,8 +123,11 @@ def text_summary(history: History) -> list[str]:
 
 
 def text_chart(history: History, height: int = 11, column: int = 4) -> str:
-    """A small chart with a y axis, one marker per metric and epoch, and a legend."""
-    names = list(history.metrics)[: len(MARKERS)]
+    """A small chart of the losses (training and validation) with a y axis and a legend.
+
+    Accuracy and the other metrics have their own scale: `text_summary` shows them.
+    """
+    names = [n for n in history.metrics if n.endswith("loss")][:2] or list(history.metrics)[:2]
     if not names:
         return ""
     top = _nice_top(max(v for n in names for v in history.metrics[n] if math.isfinite(v)))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -108,12 +107,14 @@ class WarmWorker:
         self._start = start
         self._exercise: Exercise | None = None
         self._worker = None
+        self._started: list = []  # every worker started, so that close() misses none
 
     def warm(self, exercise: Exercise) -> None:
         if self._worker is not None and self._exercise == exercise:
             return
         self.close()
         self._worker, self._exercise = self._start(exercise), exercise
+        self._started.append(self._worker)
 
     def take(self, exercise: Exercise):
         """The warm worker if it was started for `exercise`, else None (grade starts one)."""
@@ -124,10 +125,20 @@ class WarmWorker:
         return worker
 
     def close(self) -> None:
+        """Discard the waiting worker (grading closes the ones it was handed)."""
         if self._worker is not None:
             self._worker.close()
             _remove(getattr(self._worker, "scratch", None))
         self._worker, self._exercise = None, None
+
+    def close_all(self) -> None:
+        """At exit: also any worker a Ctrl-C caught between `take()` and grading."""
+        self.close()
+        for worker in self._started:
+            if getattr(worker, "died", None) is None:
+                worker.close()
+            _remove(getattr(worker, "scratch", None))
+        self._started.clear()
 
 
 def _remove(folder: Path | None) -> None:
@@ -149,16 +160,26 @@ class Graded:
     seconds: float
 
 
-_keras_started = threading.Event()
+def _import_silently(name: str) -> None:
+    """Import a module with file descriptor 2 pointed at /dev/null.
 
-
-def _import_quietly(name: str) -> None:
-    import contextlib
+    TensorFlow's C++ start-up lines (oneDNN, CUDA) ignore TF_CPP_MIN_LOG_LEVEL and
+    would land in the middle of the watch screen; pytest hides them while grading.
+    """
     import importlib
 
-    # Any failure shows up again, with its reason, when grading imports it.
-    with contextlib.suppress(Exception):
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
         importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - grading imports it again and reports the reason
+        pass
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
 
 
 class Session:
@@ -180,16 +201,15 @@ class Session:
         return self._by_file[Path(path).resolve()]
 
     def prepare(self) -> None:
-        """Start the worker for the next save of the current exercise, if not running yet.
-
-        For TensorFlow exercises this process needs Keras too (the checks receive
-        models): import it in the background while the learner types.
-        """
+        """Start the worker for the next save of the current exercise, if not running yet."""
         self.warm.warm(self.current)
-        if self.current.tensorflow and not _keras_started.is_set():
-            _keras_started.set()
+
+    def preload(self) -> None:
+        """For TensorFlow exercises this process needs Keras too (the checks receive
+        models): import it now, while the learner reads the screen, not on the first save."""
+        if self.current.tensorflow and "keras" not in sys.modules:
             os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-            threading.Thread(target=_import_quietly, args=("keras",), daemon=True).start()
+            _import_silently("keras")  # a save meanwhile is seen as soon as this returns
 
     def grade(self, exercise: Exercise, on_progress: Callable[[dict], None] | None = None):
         """Grade a snapshot of the learner's file for `exercise` (which becomes current)."""

@@ -7,7 +7,16 @@ import zlib
 
 import pytest
 
-from grader.curves import COLOURS, History, sparkline, text_chart, text_summary, write_png
+from grader.curves import (
+    COLOURS,
+    History,
+    clean_event,
+    describe_event,
+    sparkline,
+    text_chart,
+    text_summary,
+    write_png,
+)
 from grader.errors import UserError
 
 
@@ -48,11 +57,32 @@ def test_history_keeps_each_metric_per_epoch():
     assert history.total == 3
 
 
-def test_history_starts_again_when_a_second_model_trains():
+def test_history_keeps_the_first_run_when_the_checks_train_again():
     history = _history(3)
     history({"epoch": 1, "epochs": 2, "logs": {"loss": 0.5}})
-    assert history.epochs == [1]
-    assert history.metrics == {"loss": [0.5]}
+    history({"epoch": 2, "epochs": 2, "logs": {"loss": 0.4}})
+    assert history.epochs == [1, 2, 3]
+    assert history.metrics["loss"] == pytest.approx([2.0, 1.0, 2 / 3])
+
+
+def test_history_skips_progress_within_an_epoch():
+    history = History()
+    history({"epoch": 1, "epochs": 2, "step": 5, "steps": 10, "logs": {"loss": 2.2}})
+    history({"epoch": 1, "epochs": 2, "logs": {"loss": 2.0}})
+    history({"epoch": 2, "epochs": 2, "step": 1, "steps": 10, "logs": {"loss": 1.9}})
+    assert (history.epochs, history.metrics) == ([1], {"loss": [2.0]})
+
+
+def test_events_from_the_sandbox_keep_only_numbers_and_plain_names():
+    event = clean_event({
+        "epoch": 2, "epochs": True, "step": -1, "steps": 10**12,
+        "logs": {"loss": 0.5, "[red]x[/red]": 1.0, "acc": "0.9", "x" * 60: 1.0, "big": 1e999},
+    })  # fmt: skip
+    assert event == {"epoch": 2, "epochs": None, "step": None, "steps": None,
+                     "logs": {"loss": 0.5}}  # fmt: skip
+    assert describe_event(event) == "epoch 2/?  loss 0.5000"
+    assert clean_event({"epoch": "2", "logs": {}}) is None
+    assert clean_event(["epoch", 1]) is None
 
 
 def test_history_ignores_malformed_events_and_non_numbers():
@@ -74,14 +104,16 @@ def test_text_summary_gives_first_and_last_values():
     assert "2.000" in lines[0] and "█" in lines[0]
 
 
-def test_text_chart_marks_every_epoch_and_names_the_metrics():
-    chart = text_chart(_history(4), height=11)
-    lines = chart.splitlines()
+def test_text_chart_draws_the_losses_for_every_epoch():
+    history = _history(4)
+    history.metrics["val_loss"] = [1.5, 1.2, 1.0, 0.9]
+    lines = text_chart(history, height=11).splitlines()
     assert lines[0].startswith(" 2.00 ┤")  # the scale's top
     assert "1   2   3   4" in lines[-2] and "epoch" in lines[-2]
-    assert "• loss" in lines[-1] and "+ accuracy" in lines[-1]
+    assert "• loss" in lines[-1] and "+ val_loss" in lines[-1]
+    assert "accuracy" not in lines[-1]  # another scale: text_summary shows it
     plotted = "".join(lines[:11])
-    assert plotted.count("•") + plotted.count("*") >= 3
+    assert plotted.count("•") + plotted.count("*") == 4
     assert text_chart(History()) == ""
 
 

@@ -182,10 +182,10 @@ def test_watch_regrades_each_save_and_ends_when_everything_passes(space, mlkata_
     _pass_all_but_normalize()
     watch = Watch(cwd=space, home=mlkata_home)
     try:
-        intro = watch.expect("Waiting for you to save normalize.py")
+        intro = watch.expect("Save normalize.py to grade it")
         assert "Write preprocess_image() in normalize.py" in intro
         _save(space / "normalize.py", WRONG)
-        failed = watch.expect("Waiting for you to save normalize.py")
+        failed = watch.expect("Save normalize.py to grade it")
         assert "Total: " in failed and "each_image_scaled_on_its_own" in failed
         assert "warm worker" in failed  # the first save found its worker ready
         _save(space / "normalize.py", SOLUTION)
@@ -202,9 +202,9 @@ def test_watch_moves_on_after_a_pass_and_ctrl_c_leaves_nothing_behind(space, mlk
     following = load_manifest()[1]
     watch = Watch(cwd=space, home=mlkata_home)
     try:
-        watch.expect("Waiting for you to save normalize.py")
+        watch.expect("Save normalize.py to grade it")
         _save(space / "normalize.py", SOLUTION)
-        moved = watch.expect(f"Waiting for you to save {following.id}.py")
+        moved = watch.expect(f"Save {following.id}.py to grade it")
         assert f"✓ normalize passes. Moving on to {following.id}." in moved
         assert f"Write {following.function}() in {following.id}.py" in moved
         watch.proc.send_signal(signal.SIGINT)
@@ -238,3 +238,20 @@ def test_watch_outside_a_workspace_says_how_to_make_one(tmp_path, mlkata_home):
     finally:
         watch.kill()
     assert "not inside an mlkata workspace" in watch.output
+
+
+@pytest.mark.slow
+def test_watch_shows_the_epochs_of_a_training_exercise_and_plots_its_curve(space, mlkata_home):
+    """pipeline trains for real (tens of seconds on 2 cores)."""
+    plot = space.parent / "curve.png"
+    watch = Watch("pipeline", "--plot", str(plot), cwd=space, home=mlkata_home)
+    try:
+        watch.expect("Save pipeline.py to grade it")
+        _save(space / "pipeline.py", (REPO / "solutions" / "pipeline.py").read_text())
+        graded = watch.expect("Total: ", timeout=300)
+        assert "epoch 1/" in graded and "loss" in graded
+        after = watch.expect("Learning curve saved to", timeout=60)
+        assert "epoch" in after and "▁" in after  # the chart and the sparklines
+    finally:
+        watch.kill()
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 from datetime import UTC, datetime
@@ -53,14 +54,15 @@ WORDS = {
     "warm": ("warm worker", "预热进程"),
     "cold": ("cold start", "冷启动"),
     "graded_in": ("Graded in {s} s ({how})", "评分用时 {s} 秒（{how}）"),
+    "points": ("{n} points", "{n} 分"),
+    "point": ("1 point", "1 分"),
     "moving_on": ("✓ {done} passes. Moving on to {next}.", "✓ {done} 已通过。进入下一个：{next}。"),
     "write": ("Write {function}() in {file}; every save grades it against {n} checks:",
               "在 {file} 中编写 {function}()；每次保存都会用 {n} 项检查评分："),
-    "waiting": ("Waiting for you to save {file}", "等待你保存 {file}"),
+    "waiting": ("Save {file} to grade it", "保存 {file} 即可评分"),
     "press_enter": ("Press Enter to grade {file} (q, Enter quits)",
                     "按回车为 {file} 评分（输入 q 后回车退出）"),
-    "hint_cmd": ("`mlkata hint {id}` for a hint · Ctrl-C quits",
-                 "`mlkata hint {id}` 查看提示 · Ctrl-C 退出"),
+    "hint_cmd": ("hint: mlkata hint {id} · Ctrl-C quits", "提示：mlkata hint {id} · Ctrl-C 退出"),
     "grading": ("Grading {file} ...", "正在为 {file} 评分 ..."),
     "plotted": ("Learning curve saved to {path}", "学习曲线已保存到 {path}"),
 }  # fmt: skip
@@ -143,6 +145,20 @@ def _console():
     from rich.console import Console
 
     return Console(highlight=False)
+
+
+def _watch_console():
+    """A console on a private copy of stdout: grading runs pytest, which captures fd 1
+    and fd 2 while checks run, and the epoch bar must still reach the screen."""
+    import io
+
+    from rich.console import Console
+
+    try:
+        stream = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", errors="replace")
+    except (OSError, ValueError, io.UnsupportedOperation):
+        stream = sys.stdout
+    return Console(file=stream, highlight=False)
 
 
 def run_init(args) -> int:
@@ -278,7 +294,7 @@ def run_watch(args) -> int:
     from grader.exercises import get_exercise, load_manifest
     from grader.watcher import Session, WarmWorker, Watcher
 
-    lang, out = _lang(args), _console()
+    lang, out = _lang(args), _watch_console()
     if args.interval <= 0:
         raise UserError("--interval must be a positive number of seconds")
     space = workspace.require()
@@ -296,19 +312,20 @@ def run_watch(args) -> int:
     warm = WarmWorker()
     session = Session(space, exercise, manifest, warm)
     watcher = Watcher(session.files, interval=args.interval)  # from now on, saves count
-    session.prepare()  # the worker imports while this process loads pytest and the grader
-    import grader.grading.fixtures  # noqa: F401
-    import grader.grading.runner  # noqa: F401
-
     loop = _WatchLoop(args, lang, out, session, watcher)
     try:
         with loop.interrupts():
+            with loop.deferred_interrupts():
+                warm.warm(exercise)  # it imports while this process loads pytest and the grader
+            import grader.grading.fixtures  # noqa: F401
+            import grader.grading.runner  # noqa: F401
+
             return loop.run()
     except KeyboardInterrupt:
         out.print(f"\n{say(lang, 'stopped')}")
         return 0
     finally:
-        warm.close()
+        warm.close_all()
 
 
 class _WatchLoop:
@@ -319,6 +336,7 @@ class _WatchLoop:
         self.session, self.watcher = session, watcher
         self.banner = ""
         self.interrupted = False
+        self.deferring = False
         self.last = ""
 
     def run(self) -> int:
@@ -328,8 +346,10 @@ class _WatchLoop:
         elif self.grade(current):
             return 0
         while True:
-            self.session.prepare()
             self.footer()
+            with self.deferred_interrupts():  # a worker half started would outlive us
+                self.session.prepare()
+            self.session.preload()
             exercise = self.wait()
             if exercise is None:
                 self.out.print(say(self.lang, "stopped"))
@@ -393,16 +413,21 @@ class _WatchLoop:
                                   n=len(exercise.checks))))  # fmt: skip
         for check in exercise.checks:
             name = check.name.removeprefix("test_").replace("_", " ")
-            self.out.print(f"  [dim]·[/] {escape(name)}  [dim]({check.points})[/]")
+            points = say(self.lang, "points" if check.points != 1 else "point", n=check.points)
+            self.out.print(f"  [dim]·[/] {escape(name)}  [dim]{points}[/]")
 
     def footer(self) -> None:
         from rich.markup import escape
 
         file = self.session.workspace.file(self.session.current.id).name
         key = "press_enter" if self.args.manual else "waiting"
-        parts = [self.last, say(self.lang, key, file=file),
-                 say(self.lang, "hint_cmd", id=self.session.current.id)]  # fmt: skip
-        self.out.print(f"[dim]{escape(' · '.join(p for p in parts if p))}[/]")
+        if self.last:
+            self.out.print(f"[dim]{escape(self.last)}[/]")
+        parts = [
+            say(self.lang, key, file=file),
+            say(self.lang, "hint_cmd", id=self.session.current.id),
+        ]
+        self.out.print(f"[bold]{escape(parts[0])}[/][dim] · {escape(parts[1])}[/]")
         self.last = ""
 
     def curve(self, history) -> None:
@@ -421,31 +446,58 @@ class _WatchLoop:
 
     @contextlib.contextmanager
     def progress(self, exercise, history):
-        """A spinner, then an epoch bar with loss and accuracy while a model trains."""
+        """A spinner, then an epoch bar with loss and accuracy while a model trains.
+
+        Events arrive on another thread, straight from the learner's process:
+        `clean_event` keeps only numbers and plain names, shown without markup.
+        """
+        from grader.curves import clean_event, describe_event
+
         file = self.session.workspace.file(exercise.id).name
         label = say(self.lang, "grading", file=file)
         if not self.out.is_terminal:
             self.out.print(label)
 
-            def report(event: dict) -> None:
-                history(event)
-                self.out.print(_epoch_line(event))
+            def report(raw: dict) -> None:
+                history(raw)
+                event = clean_event(raw)
+                if event is not None and event["step"] is None:
+                    self.out.print(describe_event(event), markup=False)
 
             yield report
             return
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
         columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                   TextColumn("{task.fields[metrics]}"))  # fmt: skip
+                   TextColumn("{task.fields[metrics]}", markup=False))  # fmt: skip
         with Progress(*columns, console=self.out, transient=True) as bar:
             task = bar.add_task(label, total=None, metrics="")
 
-            def update(event: dict) -> None:
-                history(event)
-                bar.update(task, total=event.get("epochs"), completed=event.get("epoch", 0),
-                           metrics=_epoch_line(event))  # fmt: skip
+            def update(raw: dict) -> None:
+                history(raw)
+                event = clean_event(raw)
+                if event is None:
+                    return
+                done = event["epoch"] - 1
+                if event["step"] is None:
+                    done += 1
+                elif event["steps"]:
+                    done += min(event["step"] / event["steps"], 1.0)
+                bar.update(task, total=event["epochs"], completed=done,
+                           metrics=describe_event(event))  # fmt: skip
 
             yield update
+
+    @contextlib.contextmanager
+    def deferred_interrupts(self):
+        """Hold a Ctrl-C until the block is done (it then stops watch as usual)."""
+        self.deferring = True
+        try:
+            yield
+        finally:
+            self.deferring = False
+        if self.interrupted:
+            raise KeyboardInterrupt
 
     @contextlib.contextmanager
     def interrupts(self):
@@ -453,19 +505,14 @@ class _WatchLoop:
 
         def on_interrupt(signum, frame):
             self.interrupted = True
-            raise KeyboardInterrupt
+            if not self.deferring:
+                raise KeyboardInterrupt
 
         previous = signal.signal(signal.SIGINT, on_interrupt)
         try:
             yield
         finally:
             signal.signal(signal.SIGINT, previous)
-
-
-def _epoch_line(event: dict) -> str:
-    logs = event.get("logs") or {}
-    metrics = "  ".join(f"{k} {v:.4f}" for k, v in logs.items() if isinstance(v, int | float))
-    return f"epoch {event.get('epoch', '?')}/{event.get('epochs', '?')}  {metrics}".rstrip()
 
 
 def _state(status, lang: str) -> str:
