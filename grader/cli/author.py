@@ -148,8 +148,8 @@ def run_new_question(args) -> int:
     added = new_question(_root(args), args.topic, args.qtype, args.id)
     line = _line_of(added.path, added.ids[0])
     verb = "Created" if added.created else "Appended to"
-    print(f"{verb} {added.path}: question {added.ids[0]} at line {line}.")
-    print(f"Replace its TODOs, then run: mlkata validate {added.path}")
+    print(f"{verb} {shown(added.path)}: question {added.ids[0]} at line {line}.")
+    print(f"Replace its TODOs, then run: mlkata validate {shown(added.path)}")
     return 0
 
 
@@ -160,7 +160,7 @@ def run_new_exercise(args) -> int:
     scaffold = new_exercise(root, args.id, args.function)
     print(f"Scaffolded exercise {scaffold.id}:")
     for path in scaffold.files:
-        print(f"  {path}")
+        print(f"  {shown(path)}")
     where = f" --root {args.root}" if args.root else ""
     print(f"Replace the TODOs, then run: mlkata verify {scaffold.id}{where}")
     return 0
@@ -195,7 +195,7 @@ def run_import(args) -> int:
         return 0
     added = add_questions(root, args.topic, items, ids)
     verb = "new bank" if added.created else "appended"
-    print(f"Imported {len(ids)} open questions into {added.path} ({verb}):")
+    print(f"Imported {len(ids)} open questions into {shown(added.path)} ({verb}):")
     for qid in ids:
         print(f"  {qid}")
     return 0
@@ -229,6 +229,14 @@ def _bank_table(banks):
         cells += [str(by_lang.get(lang, 0)) for lang in ("en", "zh")]
         table.add_row(topic, *cells, style="bold" if topic == "total" and len(rows) > 1 else None)
     return table
+
+
+def shown(path: Path) -> Path:
+    """`path` relative to the current folder when it is inside it, as users typed it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return Path(path)
 
 
 def _line_of(path: Path, qid: str) -> int:

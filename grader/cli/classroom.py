@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import textwrap
 from pathlib import Path
 
 from grader.errors import UserError
@@ -185,7 +186,7 @@ def _table(rows):
     table.add_column("note", overflow="fold")
     for row in rows:
         note = f"{row.error}: " if row.error else ""
-        note += row.message.splitlines()[0][:160] if row.message else ""
+        note += textwrap.shorten(row.message, 200, placeholder=" ...") if row.message else ""
         score = f"{row.score}/{row.max_score}"
         table.add_row(escape(row.student), score, escape(note or "full marks"))
     return table
