@@ -26,7 +26,7 @@ def course(mlkata, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def klass(course: Path, tmp_path: Path) -> Path:
-    """Seven students: right, stub, half right, two without a gradable file, a crash, a hang."""
+    """Nine students: right, stub, half right, four without a gradable file, a crash, a hang."""
     folder = tmp_path / "class"
     folder.mkdir()
     (folder / "alice.py").write_text(RIGHT)
@@ -39,6 +39,8 @@ def klass(course: Path, tmp_path: Path) -> Path:
     (folder / "erin").mkdir()
     (folder / "frank.py").write_text("import os\nos._exit(0)\n")
     (folder / "grace.py").write_text("while True:\n    pass\n")
+    (folder / "heidi.py").symlink_to("/etc/passwd")
+    (folder / "ivan.py").write_text("# padding\n" * 200_000)  # 2 MB
     (folder / "notes.txt").write_text("not a submission")
     (folder / ".hidden.py").write_text(RIGHT)
     return folder
@@ -55,7 +57,9 @@ def test_each_student_gets_their_own_row(mlkata, course, klass, tmp_path):
                     "--csv", str(sheet), "--json", str(report), timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     rows = read_csv(sheet)
-    assert list(rows) == ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
+    assert list(rows) == [
+        "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan"
+    ]  # fmt: skip
     got = {name: (row["score"], row["passed"], row["error"]) for name, row in rows.items()}
     assert got == {
         "alice": ("2", "yes", ""),
@@ -65,6 +69,8 @@ def test_each_student_gets_their_own_row(mlkata, course, klass, tmp_path):
         "erin": ("0", "no", "missing"),
         "frank": ("0", "no", got["frank"][2]),
         "grace": ("0", "no", "timeout"),
+        "heidi": ("0", "no", "missing"),
+        "ivan": ("0", "no", "missing"),
     }
     assert got["frank"][2] in ("crashed", "missing")
     assert rows["carol"]["test_sums_a_short_list"] == "1"
@@ -72,10 +78,12 @@ def test_each_student_gets_their_own_row(mlkata, course, klass, tmp_path):
     assert "solve([]) returned 6; expected 0" in rows["carol"]["message"]
     assert "2 .py files and none named sumup.py in dave/" in rows["dave"]["message"]
     assert "no .py file in erin/" in rows["erin"]["message"]
+    assert rows["heidi"]["message"] == "heidi.py is a symbolic link; submit the file itself"
+    assert rows["ivan"]["message"] == "ivan.py is over 1024 KB"
     data = json.loads(report.read_text())
-    assert (data["exercise"], data["students"], data["full_marks"]) == ("sumup", 7, 1)
+    assert (data["exercise"], data["students"], data["full_marks"]) == ("sumup", 9, 1)
     assert sorted(p.name for p in sheet.parent.iterdir()) == ["grades.csv", "grades.json"]
-    summary = "7 submissions: 1 full marks, mean 0.4/2; 5 graded, 0 unchanged (cached), 2 without"
+    summary = "9 submissions: 1 full marks, mean 0.3/2; 5 graded, 0 unchanged (cached), 4 without"
     assert summary in " ".join(result.stdout.split())
 
 
