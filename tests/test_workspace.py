@@ -161,3 +161,13 @@ def test_next_unfinished_looks_after_the_current_one_first(space, manifest):
     assert workspace.next_unfinished(items, after="beta") is None
     _grade("beta", space.root / "beta.py", 5, 5, datetime(2026, 11, 1, tzinfo=UTC))
     assert workspace.next_unfinished(workspace.statuses(space, manifest)) is None
+
+
+def test_summary_is_plain_data_for_stats(space, manifest, monkeypatch):
+    monkeypatch.setattr(workspace, "load_manifest", lambda: manifest)
+    _grade("alpha", space.root / "alpha.py", 3, 3, datetime(2026, 11, 1, tzinfo=UTC))
+    data = workspace.summary("zh")
+    assert (data["exercises"], data["passed"], data["attempts"]) == (2, 1, 1)
+    assert [item["status"] for item in data["items"]] == ["passed", "not started"]
+    assert data["items"][0]["title"] == "甲"
+    json.dumps(data)  # plain data all the way down

@@ -210,7 +210,7 @@ def run_list(args) -> int:
     line = say(lang, "tally", passed=passed, total=len(items))
     upcoming = workspace.next_unfinished(items)
     if upcoming is not None:
-        line += " " + say(
+        line += ("" if lang == "zh" else " ") + say(
             lang, "next", id=upcoming.exercise.id, title=upcoming.exercise.title(lang)
         )
     out.print(escape(line))
