@@ -1,4 +1,4 @@
-"""Small helpers the hidden checks share: describing values for learner-facing messages."""
+"""What the hidden checks share: learner-facing descriptions, call caching, pipeline data."""
 
 from __future__ import annotations
 
