@@ -39,7 +39,7 @@ class Quiz:
             text=True, encoding="utf-8", env=env,
         )  # fmt: skip
 
-        self.watchdog = threading.Timer(60, self.proc.kill)  # a hung quiz fails, never blocks
+        self.watchdog = threading.Timer(120, self.proc.kill)  # a hung quiz fails, never blocks
         self.watchdog.daemon = True
         self.watchdog.start()
 
@@ -47,7 +47,9 @@ class Quiz:
         lines: list[str] = []
         while not (lines and lines[-1].endswith(ending) and lines[-1].startswith(start)):
             line = self.proc.stdout.readline()
-            assert line, f"quiz ended early; output so far: {lines}"
+            if not line:
+                self.proc.kill()
+                pytest.fail(f"quiz ended early: {lines}; stderr: {self.proc.stderr.read()}")
             lines.append(line.rstrip("\n"))
         return lines
 
