@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import bank, paths
+from grader import bank, paths, yamlsource
 from grader.errors import UserError
 from grader.exercises import MANIFEST_NAME, Exercise, load_manifest
 from grader.grading.reports import write_atomically
@@ -53,6 +53,10 @@ class Root:
         """The manifest's exercises, with their checks looked up under this root."""
         if not self.manifest.is_file():
             raise UserError(f"no exercise manifest at {self.manifest}")
+        try:  # refuse hostile YAML (huge files, alias bombs) before PyYAML reads it whole
+            yamlsource.load(self.manifest)
+        except yamlsource.SourceError as exc:
+            raise UserError(str(exc)) from None
         loaded = load_manifest(self.manifest)
         if self.path is None:
             return loaded

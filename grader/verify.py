@@ -8,13 +8,16 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader import yamlsource
 from grader.bank import SLUG, BankCounts, BankError, counts, load_banks
 from grader.errors import UserError
 from grader.exercises import FORMAT_VERSION, MANIFEST_NAME, Exercise
 from grader.grading.verdict import Verdict
+
+if TYPE_CHECKING:
+    from grader.authoring import Root
 
 ENTRY_KEYS = ("id", "title", "function", "tensorflow", "limits", "hints", "checks")
 CHECK_KEYS = ("name", "points", "hint")
@@ -31,140 +34,138 @@ class ExerciseInfo:
     points: int
 
 
-def check_manifest(
-    path: Path, exercises_dir: Path, solutions_dir: Path, checks_dir: Path
-) -> tuple[list[ExerciseInfo], list[BankError]]:
-    """Every problem in the manifest at `path`, each with its line; the exercises read."""
-    errors: list[BankError] = []
-
-    def error(line: int | None, field: str, message: str) -> None:
-        errors.append(BankError(path, line, field, message))
-
+def check_manifest(root: Root) -> tuple[list[ExerciseInfo], list[BankError]]:
+    """Every problem in `root`'s manifest, each with its line; and the exercises read."""
     try:
-        data = yamlsource.load(path)
+        data = yamlsource.load(root.manifest)
     except yamlsource.SourceError as exc:
         return [], [BankError(exc.path, exc.line, "", exc.message)]
-    if not isinstance(data, yamlsource.LineDict):
-        error(1, "", "the manifest is a mapping with format_version and exercises")
-        return [], errors
-    for key in data:
-        if key not in ("format_version", "exercises"):
-            error(data.lines[key], str(key), "unknown key; allowed: format_version, exercises")
-    if data.get("format_version") != FORMAT_VERSION:
-        line = data.lines.get("format_version", data.line)
-        error(line, "format_version", f"must be {FORMAT_VERSION}")
-    entries = data.get("exercises")
-    if not isinstance(entries, yamlsource.LineList):
-        error(data.lines.get("exercises", data.line), "exercises", "must be a list of exercises")
-        return [], errors
-    seen: dict[str, int] = {}
-    infos = []
-    for entry, line in zip(entries, entries.lines, strict=True):
-        info = _entry(entry, line, seen, error, (exercises_dir, solutions_dir, checks_dir))
-        if info:
-            infos.append(info)
-    errors.sort(key=lambda e: e.line or 0)
-    return infos, errors
+    reader = _ManifestReader(root)
+    infos = reader.read(data)
+    return infos, sorted(reader.errors, key=lambda e: e.line or 0)
 
 
-def _entry(entry: Any, line: int, seen: dict, error: Callable, dirs) -> ExerciseInfo | None:
-    if not isinstance(entry, yamlsource.LineDict):
-        error(line, "exercises", "each exercise is a mapping (id: ..., function: ...)")
-        return None
-    at = entry.lines.get
-    for key in entry:
-        if key not in ENTRY_KEYS:
-            error(at(key), str(key), f"unknown key; allowed: {', '.join(ENTRY_KEYS)}")
-    for key in ("id", "title", "function", "hints", "checks"):
-        if key not in entry:
-            error(entry.line, key, "missing")
-    eid = entry.get("id")
-    if "id" in entry and (not isinstance(eid, str) or not SLUG.match(eid) or "-" in eid):
-        error(at("id"), "id", f"{eid!r} must be lowercase letters and digits (it names files)")
-        eid = None
-    elif eid in seen:
-        error(at("id"), "id", f"duplicate exercise id {eid!r} (first at line {seen[eid]})")
-        return None
-    elif eid:
-        seen[eid] = at("id")
-    if "title" in entry and not _is_text(entry["title"]):
-        error(at("title"), "title", "must be text or {en: ..., zh: ...}")
-    function = entry.get("function")
-    if "function" in entry and not (isinstance(function, str) and _IDENTIFIER.match(function)):
-        error(at("function"), "function", f"{function!r} is not a Python function name")
-    if "tensorflow" in entry and not isinstance(entry["tensorflow"], bool):
-        error(at("tensorflow"), "tensorflow", "must be true or false")
-    _limits(entry, error)
-    hints = entry.get("hints")
-    if "hints" in entry and not (
-        isinstance(hints, list) and hints and all(_is_text(h) for h in hints)
-    ):
-        error(at("hints"), "hints", "give a non-empty list of hints (text or {en, zh})")
-    checks = entry.get("checks")
-    if "checks" in entry and not (isinstance(checks, yamlsource.LineList) and checks):
-        error(at("checks"), "checks", "give a non-empty list of checks")
-        checks = None
-    if not eid:
-        return None
-    exercises_dir, solutions_dir, checks_dir = dirs
-    files = {
-        "stub": exercises_dir / f"{eid}.py",
-        "solution": solutions_dir / f"{eid}.py",
-        "checks": checks_dir / f"test_{eid}.py",
-    }
-    for role, file in files.items():
-        if not file.is_file():
-            error(at("id"), "id", f"the {role} file {file} does not exist")
-    defined = check_functions(files["checks"]) if files["checks"].is_file() else None
-    points = 0
-    for i, (check, cline) in enumerate(zip(checks or [], (checks or []).lines or [], strict=True)):
-        points += _check(check, cline, f"checks[{i}]", defined, error)
-    listed = {c.get("name") for c in checks or [] if isinstance(c, dict)}
-    for name in sorted(set(defined or {}) - listed):
-        error(at("checks"), "checks", f"{name} is in {files['checks'].name} but not listed here")
-    return ExerciseInfo(eid, len(checks or []), points)
+class _ManifestReader:
+    def __init__(self, root: Root) -> None:
+        self.root = root
+        self.errors: list[BankError] = []
+        self.seen: dict[str, int] = {}
 
+    def error(self, line: int | None, field: str, message: str) -> None:
+        self.errors.append(BankError(self.root.manifest, line, field, message))
 
-def _limits(entry: yamlsource.LineDict, error: Callable) -> None:
-    limits = entry.get("limits")
-    if "limits" not in entry:
-        return
-    if not isinstance(limits, yamlsource.LineDict):
-        error(entry.lines["limits"], "limits", "must be {wall_seconds: N, memory_mb: N}")
-        return
-    for key, value in limits.items():
-        if key not in LIMIT_KEYS:
-            error(
-                limits.lines[key], f"limits.{key}", "unknown key; allowed: " + ", ".join(LIMIT_KEYS)
-            )
-        elif not _is_number(value) or value <= 0:
-            error(limits.lines[key], f"limits.{key}", f"must be a positive number, not {value!r}")
+    def unknown(self, data: yamlsource.LineDict, allowed: tuple[str, ...], prefix: str = ""):
+        for key in data:
+            if key not in allowed:
+                self.error(data.lines[key], prefix + str(key), "unknown key; allowed: "
+                           + ", ".join(allowed))  # fmt: skip
 
+    def read(self, data: Any) -> list[ExerciseInfo]:
+        if not isinstance(data, yamlsource.LineDict):
+            self.error(1, "", "the manifest is a mapping with format_version and exercises")
+            return []
+        self.unknown(data, ("format_version", "exercises"))
+        if data.get("format_version") != FORMAT_VERSION:
+            line = data.lines.get("format_version", data.line)
+            self.error(line, "format_version", f"must be {FORMAT_VERSION}")
+        entries = data.get("exercises")
+        if not isinstance(entries, yamlsource.LineList):
+            line = data.lines.get("exercises", data.line)
+            self.error(line, "exercises", "must be a list of exercises")
+            return []
+        infos = [self.entry(e, line) for e, line in zip(entries, entries.lines, strict=True)]
+        return [info for info in infos if info]
 
-def _check(check: Any, line: int, field: str, defined: dict | None, error: Callable) -> int:
-    if not isinstance(check, yamlsource.LineDict):
-        error(line, field, "each check is a mapping (name, points, hint)")
-        return 0
-    at = check.lines.get
-    for key in check:
-        if key not in CHECK_KEYS:
-            error(at(key), f"{field}.{key}", "unknown key; allowed: name, points, hint")
-    name = check.get("name")
-    if not (isinstance(name, str) and name.startswith("test_") and _IDENTIFIER.match(name)):
-        error(at("name", line), f"{field}.name", f"{name!r} is not a test function name (test_...)")
-    elif defined is not None and name not in defined:
-        error(at("name"), f"{field}.name", f"no test function {name} in the checks file")
-    elif defined is not None and not defined[name]:
-        error(
-            at("name"), f"{field}.name", f"{name} has no docstring: learners see it as its message"
+    def entry(self, entry: Any, line: int) -> ExerciseInfo | None:
+        if not isinstance(entry, yamlsource.LineDict):
+            self.error(line, "exercises", "each exercise is a mapping (id: ..., function: ...)")
+            return None
+        at = entry.lines.get
+        self.unknown(entry, ENTRY_KEYS)
+        for key in ("id", "title", "function", "hints", "checks"):
+            if key not in entry:
+                self.error(entry.line, key, "missing")
+        eid = entry.get("id")
+        if "id" in entry and (not isinstance(eid, str) or not SLUG.match(eid) or "-" in eid):
+            self.error(at("id"), "id", f"{eid!r} must be lowercase letters and digits")
+            eid = None
+        elif eid in self.seen:
+            self.error(at("id"), "id", f"duplicate exercise id {eid!r} (first at line "
+                       f"{self.seen[eid]})")  # fmt: skip
+            return None
+        elif eid:
+            self.seen[eid] = at("id")
+        if "title" in entry and not _is_text(entry["title"]):
+            self.error(at("title"), "title", "must be text or {en: ..., zh: ...}")
+        function = entry.get("function")
+        if "function" in entry and not (isinstance(function, str) and _IDENTIFIER.match(function)):
+            self.error(at("function"), "function", f"{function!r} is not a Python function name")
+        if not isinstance(entry.get("tensorflow", False), bool):
+            self.error(at("tensorflow"), "tensorflow", "must be true or false")
+        self.limits(entry)
+        hints = entry.get("hints")
+        if "hints" in entry and not (isinstance(hints, list) and hints
+                                     and all(_is_text(h) for h in hints)):  # fmt: skip
+            self.error(at("hints"), "hints", "give a non-empty list of hints (text or {en, zh})")
+        checks = entry.get("checks")
+        if not isinstance(checks, yamlsource.LineList) or not checks:
+            if "checks" in entry:
+                self.error(at("checks"), "checks", "give a non-empty list of checks")
+            checks = yamlsource.LineList()
+            checks.lines = []
+        return self.files_and_checks(eid, at("id"), at("checks"), checks) if eid else None
+
+    def files_and_checks(self, eid: str, id_line: int, line: int, checks) -> ExerciseInfo:
+        checks_file = self.root.checks / f"test_{eid}.py"
+        files = {"stub": self.root.exercises_dir / f"{eid}.py",
+                 "solution": self.root.solutions / f"{eid}.py", "checks": checks_file}  # fmt: skip
+        for role, file in files.items():
+            if not file.is_file():
+                self.error(id_line, "id", f"the {role} file {file} does not exist")
+        defined = check_functions(checks_file) if checks_file.is_file() else None
+        points = sum(
+            self.check(c, cline, f"checks[{i}]", defined)
+            for i, (c, cline) in enumerate(zip(checks, checks.lines, strict=True))
         )
-    points = check.get("points")
-    if not (isinstance(points, int) and not isinstance(points, bool) and points > 0):
-        error(at("points", line), f"{field}.points", f"must be a whole number > 0, not {points!r}")
-        points = 0
-    if not _is_text(check.get("hint")):
-        error(at("hint", line), f"{field}.hint", "missing: the hint shown when this check fails")
-    return points
+        listed = {c.get("name") for c in checks if isinstance(c, dict)}
+        for name in sorted(set(defined or {}) - listed):
+            self.error(line, "checks", f"{name} is in {checks_file.name} but not listed here")
+        return ExerciseInfo(eid, len(checks), points)
+
+    def limits(self, entry: yamlsource.LineDict) -> None:
+        limits = entry.get("limits")
+        if "limits" in entry and not isinstance(limits, yamlsource.LineDict):
+            self.error(entry.lines["limits"], "limits", "must be {wall_seconds: N, memory_mb: N}")
+            return
+        self.unknown(limits or yamlsource.LineDict(), LIMIT_KEYS, "limits.")
+        for key, value in (limits or {}).items():
+            if key in LIMIT_KEYS and (not _is_number(value) or value <= 0):
+                self.error(limits.lines[key], f"limits.{key}",
+                           f"must be a positive number, not {value!r}")  # fmt: skip
+
+    def check(self, check: Any, line: int, field: str, defined: dict | None) -> int:
+        if not isinstance(check, yamlsource.LineDict):
+            self.error(line, field, "each check is a mapping (name, points, hint)")
+            return 0
+        at = check.lines.get
+        self.unknown(check, CHECK_KEYS, field + ".")
+        name = check.get("name")
+        if not (isinstance(name, str) and name.startswith("test_") and _IDENTIFIER.match(name)):
+            self.error(at("name", line), f"{field}.name", f"{name!r} is not a test function name")
+        elif defined is not None and name not in defined:
+            self.error(at("name"), f"{field}.name", f"no test function {name} in the checks file")
+        elif defined is not None and not defined[name]:
+            self.error(at("name"), f"{field}.name",
+                       f"{name} has no docstring: learners see it as its message")  # fmt: skip
+        points = check.get("points")
+        if not (isinstance(points, int) and not isinstance(points, bool) and points > 0):
+            self.error(at("points", line), f"{field}.points",
+                       f"must be a whole number > 0, not {points!r}")  # fmt: skip
+            points = 0
+        if not _is_text(check.get("hint")):
+            self.error(at("hint", line), f"{field}.hint",
+                       "missing: the hint shown when this check fails")  # fmt: skip
+        return points
 
 
 def check_functions(checks_file: Path) -> dict[str, bool]:
@@ -272,17 +273,7 @@ class Report:
                 {"file": str(e.path), "line": e.line, "field": e.field, "message": e.message}
                 for e in self.errors
             ],
-            "banks": [
-                {
-                    "topic": c.topic,
-                    "file": str(c.path),
-                    "questions": c.questions,
-                    "by_type": c.by_type,
-                    "by_difficulty": c.by_difficulty,
-                    "by_language": c.by_language,
-                }
-                for c in self.banks
-            ],
+            "banks": [{**asdict(c), "path": str(c.path)} for c in self.banks],
             "exercises": [asdict(e) for e in self.exercises],
         }
 
@@ -299,9 +290,7 @@ def validate(paths: list[Path]) -> Report:
     errors = list(loaded.errors)
     infos: list[ExerciseInfo] = []
     for root in roots:
-        found, problems = check_manifest(
-            root.manifest, root.exercises_dir, root.solutions, root.checks
-        )
+        found, problems = check_manifest(root)
         infos += found
         errors += problems
     return Report(tuple(errors), tuple(counts(b) for b in loaded.banks), tuple(infos))
@@ -309,7 +298,6 @@ def validate(paths: list[Path]) -> Report:
 
 def _classify(paths: list[Path]):
     """Split PATHs into bank files/folders and course roots (one per manifest)."""
-    from grader.authoring import Root
 
     banks: list[Path] = []
     roots: list[Root] = []

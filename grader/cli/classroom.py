@@ -94,7 +94,7 @@ def run_verify(args) -> int:
     if not root.manifest.is_file():
         raise UserError(f"no exercise manifest at {root.manifest}")
     out = _console()
-    _, errors = check_manifest(root.manifest, root.exercises_dir, root.solutions, root.checks)
+    _, errors = check_manifest(root)
     for error in errors:
         out.print(escape(str(error)), soft_wrap=True)
     try:
