@@ -3,7 +3,7 @@
 Each submission runs in its own sandboxed worker (as with `mlkata grade`); the hidden
 checks run in a small pool of grading processes. If a grading process itself dies,
 only the submissions it held are regraded alone, and only a repeat offender gets a
-`crashed` row.
+row with the error `grader`.
 """
 
 from __future__ import annotations
@@ -67,7 +67,11 @@ def find_submissions(directory: Path, exercise: Exercise) -> list[Submission]:
             found.append(_checked(entry.stem, entry))
     if not found:
         raise UserError(f"{directory} holds no submissions (a .py file or a folder per student)")
-    return found
+    names = [sub.student for sub in found]  # alice.py and alice/: tell them apart
+    return [
+        replace(sub, student=f"{sub.student} ({i})") if names.count(sub.student) > 1 else sub
+        for i, sub in enumerate(found, 1)
+    ]
 
 
 def _from_folder(folder: Path, exercise: Exercise) -> Submission:
