@@ -26,7 +26,8 @@ def course(mlkata, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def klass(course: Path, tmp_path: Path) -> Path:
-    """Nine students: right, stub, half right, four without a gradable file, a crash, a hang."""
+    """Ten students: right, stub, half right, four without a gradable file, a crash, a hang,
+    a memory bomb."""
     folder = tmp_path / "class"
     folder.mkdir()
     (folder / "alice.py").write_text(RIGHT)
@@ -40,6 +41,7 @@ def klass(course: Path, tmp_path: Path) -> Path:
     (folder / "frank.py").write_text("import os\nos._exit(0)\n")
     (folder / "grace.py").write_text("while True:\n    pass\n")
     (folder / "heidi.py").symlink_to("/etc/passwd")
+    (folder / "judy.py").write_text("hoard = [bytearray(1 << 30) for _ in range(64)]\n")
     (folder / "ivan.py").write_text("# padding\n" * 200_000)  # 2 MB
     (folder / "notes.txt").write_text("not a submission")
     (folder / ".hidden.py").write_text(RIGHT)
@@ -58,7 +60,7 @@ def test_each_student_gets_their_own_row(mlkata, course, klass, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     rows = read_csv(sheet)
     assert list(rows) == [
-        "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan"
+        "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"
     ]  # fmt: skip
     got = {name: (row["score"], row["passed"], row["error"]) for name, row in rows.items()}
     assert got == {
@@ -71,7 +73,9 @@ def test_each_student_gets_their_own_row(mlkata, course, klass, tmp_path):
         "grace": ("0", "no", "timeout"),
         "heidi": ("0", "no", "missing"),
         "ivan": ("0", "no", "missing"),
+        "judy": ("0", "no", got["judy"][2]),
     }
+    assert got["judy"][2] in ("memory", "crashed", "")
     assert got["frank"][2] in ("crashed", "missing")
     assert rows["carol"]["test_sums_a_short_list"] == "1"
     assert rows["carol"]["test_empty_list_gives_zero"] == "0"
@@ -81,9 +85,9 @@ def test_each_student_gets_their_own_row(mlkata, course, klass, tmp_path):
     assert rows["heidi"]["message"] == "heidi.py is a symbolic link; submit the file itself"
     assert rows["ivan"]["message"] == "ivan.py is over 1024 KB"
     data = json.loads(report.read_text())
-    assert (data["exercise"], data["students"], data["full_marks"]) == ("sumup", 9, 1)
+    assert (data["exercise"], data["students"], data["full_marks"]) == ("sumup", 10, 1)
     assert sorted(p.name for p in sheet.parent.iterdir()) == ["grades.csv", "grades.json"]
-    summary = "9 submissions: 1 full marks, mean 0.3/2; 5 graded, 0 unchanged (cached), 4 without"
+    summary = "10 submissions: 1 full marks, mean 0.3/2; 6 graded, 0 unchanged (cached), 4 without"
     assert summary in " ".join(result.stdout.split())
 
 
