@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from grader.errors import UserError
 from grader.exercises import Exercise
 
 
@@ -221,7 +222,10 @@ class Session:
         self.current = exercise
         file = self.workspace.file(exercise.id)
         started = time.monotonic()
-        content = file.read_bytes()
+        try:
+            content = file.read_bytes()
+        except OSError as exc:
+            raise UserError(f"cannot read {file.name}: {exc.strerror or exc}") from None
         worker = self.warm.take(exercise)
         options = {}
         if on_progress is not None and "on_progress" in inspect.signature(grade).parameters:

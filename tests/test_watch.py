@@ -255,3 +255,20 @@ def test_watch_shows_the_epochs_of_a_training_exercise_and_plots_its_curve(space
     finally:
         watch.kill()
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_watch_manual_says_when_the_file_is_gone_and_q_quits(space, mlkata_home):
+    watch = Watch("normalize", "--manual", cwd=space, home=mlkata_home, stdin=True)
+    try:
+        watch.expect("Press Enter to grade normalize.py")
+        (space / "normalize.py").unlink()
+        watch.proc.stdin.write("\n")
+        watch.proc.stdin.flush()
+        assert "cannot read normalize.py" in watch.expect("Press Enter to grade normalize.py")
+        watch.proc.stdin.write("q\n")
+        watch.proc.stdin.flush()
+        assert watch.finish() == 0
+    finally:
+        watch.kill()
+    assert "Stopped watching." in watch.output and "Traceback" not in watch.output
+    assert progress.grade_history("normalize") == []

@@ -57,8 +57,8 @@ WORDS = {
     "points": ("{n} points", "{n} 分"),
     "point": ("1 point", "1 分"),
     "moving_on": ("✓ {done} passes. Moving on to {next}.", "✓ {done} 已通过。进入下一个：{next}。"),
-    "write": ("Write {function}() in {file}; every save grades it against {n} checks:",
-              "在 {file} 中编写 {function}()；每次保存都会用 {n} 项检查评分："),
+    "write": ("Write {function}() in {file}; it is graded on {n} checks:",
+              "在 {file} 中编写 {function}()；评分共 {n} 项检查："),
     "waiting": ("Save {file} to grade it", "保存 {file} 即可评分"),
     "press_enter": ("Press Enter to grade {file} (q, Enter quits)",
                     "按回车为 {file} 评分（输入 q 后回车退出）"),
@@ -370,13 +370,19 @@ class _WatchLoop:
         from grader.curves import History
 
         history = History()
-        with self.progress(exercise, history) as on_progress:
-            graded = self.session.grade(exercise, on_progress)
+        try:
+            with self.progress(exercise, history) as on_progress:
+                graded = self.session.grade(exercise, on_progress)
+        except UserError as exc:  # e.g. the file was deleted: say so and keep watching
+            from rich.markup import escape
+
+            self.out.print(f"[red]{escape(str(exc))}[/]")
+            return False
         if self.interrupted:
             raise KeyboardInterrupt
-        self.session.record(graded)
         self.header(exercise)
         show_verdict(graded.verdict, exercise, Path(graded.file.name), self.lang)
+        self.session.record(graded)  # after showing: the learner waits for the verdict, not this
         self.curve(history)
         how = say(self.lang, "warm" if graded.warm else "cold")
         self.last = say(self.lang, "graded_in", s=f"{graded.seconds:.1f}", how=how)
