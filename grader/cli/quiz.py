@@ -383,6 +383,21 @@ class RichScreen(Screen):
             Panel(Group(*body), title=self.heading(question, i, n), title_align="left", width=width)
         )
 
+    def reveal(self, question) -> None:
+        from rich.console import Group
+        from rich.panel import Panel
+        from rich.text import Text
+
+        body = [Text(self.text(question.reference))]
+        if question.key_points:
+            body.append(Text("\n" + say(self.lang, "key_points"), style="bold"))
+            body += [Text(f"  • {self.text(point)}") for point in question.key_points]
+        title = say(self.lang, "reference").rstrip(": ：")
+        panel = Panel(Group(*body), title=title, title_align="left", border_style="cyan")
+        panel.width = min(self.console.width, 96)
+        self.console.print(panel)
+        self.line(self.text(question.explanation), "italic")
+
     def verdict(self, question, right: bool) -> None:
         self.console.print(
             "✓ " if right else "✗ ", style="bold green" if right else "bold red", end=""
