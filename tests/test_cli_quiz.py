@@ -1,10 +1,12 @@
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -242,3 +244,46 @@ def test_the_quiz_path_never_imports_tensorflow_or_the_grader(tmp_path):
         out = subprocess.run([sys.executable, "-c", code], stdin=stdin, capture_output=True,
                              text=True, check=True).stdout  # fmt: skip
     assert "HEAVY []" in out
+
+
+def test_in_a_terminal_an_unreadable_answer_is_asked_again(mlkata_home):
+    """A real pseudo-terminal: rich rendering, and 'x' is not counted but asked again."""
+    import pty
+    import select
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "MLKATA_HOME": str(mlkata_home), "COLUMNS": "80", "TERM": "xterm"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader", "quiz", *OWN, "--tag", "mnist"],
+        stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True,
+    )  # fmt: skip
+    os.close(follower)
+    screen = b""
+
+    def shown() -> str:
+        return re.sub(r"\x1b\[[0-9;]*m", "", screen.decode(errors="replace"))
+
+    def wait_for(text: str) -> None:
+        nonlocal screen
+        deadline = time.monotonic() + 60
+        while text not in shown():
+            assert time.monotonic() < deadline, screen.decode(errors="replace")
+            if select.select([leader], [], [], 1)[0]:
+                try:
+                    screen += os.read(leader, 4096)
+                except OSError:  # the quiz closed the terminal
+                    break
+
+    try:
+        wait_for("Your answer")
+        os.write(leader, b"x\n")
+        wait_for("Could not read your answer 'x'")
+        os.write(leader, b"b\n")
+        wait_for("Quiz over: 1/1 right.")
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        os.close(leader)
+    assert "╭─ Question 1/1 · basics · easy" in shown()
+    assert "✓ Right." in shown()
+    assert reviews(mlkata_home) == [("basics-choice", 3)]
