@@ -82,24 +82,27 @@ def test_manual_mode_grades_on_enter_and_stops_on_q_or_end_of_input():
 
 class FakeWorker:
     def __init__(self, exercise):
-        self.exercise, self.closed = exercise, False
+        self.exercise, self.died = exercise, None
 
     def close(self):
-        self.closed = True
+        self.died = "stopped"
 
 
 def test_the_warm_worker_is_used_once_and_only_for_its_exercise():
     normalize, cnn = load_manifest()[:2]
-    warm = WarmWorker(start=FakeWorker)
+    started = []
+    warm = WarmWorker(start=lambda exercise: started.append(FakeWorker(exercise)) or started[-1])
     warm.warm(normalize)
+    warm.warm(normalize)
+    assert len(started) == 1  # already warm: no second worker
     worker = warm.take(normalize)
-    assert worker.exercise == normalize and not worker.closed
+    assert worker is started[0] and worker.died is None
     assert warm.take(normalize) is None  # used once: the next save needs a fresh one
     warm.warm(normalize)
-    stale = warm._worker
-    assert warm.take(cnn) is None and stale.closed  # wrong imports: discarded
+    assert warm.take(cnn) is None and started[1].died  # wrong imports: discarded
     warm.warm(cnn)
-    warm.close()
+    warm.close_all()
+    assert all(w.died for w in started)  # even the one taken but never graded
     assert warm.take(cnn) is None
 
 

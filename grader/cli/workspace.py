@@ -78,6 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             name, help=help, description=description, epilog=f"Example: {example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )  # fmt: skip
+        parser.add_argument("--lang", choices=("en", "zh"), help="language of the output")
         return parser
 
     p = add("init", "create a workspace with your own copy of every exercise",
@@ -85,20 +86,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Run it again inside a workspace to add new exercises; your files are never\n"
             "overwritten.", "mlkata init mlkata && cd mlkata && mlkata watch")  # fmt: skip
     p.add_argument("dir", nargs="?", type=Path, help="the workspace folder (default: ./mlkata)")
-    p.add_argument("--lang", choices=("en", "zh"), help="language of the output")
     p.set_defaults(func=run_init)
 
     p = add("list", "each exercise with its status, best score and last attempt",
             "Show every exercise: not started, failing (and how many checks), or passed;\n"
             "its best score and when you last graded it.", "mlkata list --json")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print a JSON list")
-    p.add_argument("--lang", choices=("en", "zh"), help="language of titles")
     p.set_defaults(func=run_list)
 
     p = add("next", "name the next exercise you have not passed",
             "Name the next exercise that does not pass yet, and the file to edit.",
             "mlkata next")  # fmt: skip
-    p.add_argument("--lang", choices=("en", "zh"), help="language of the output")
     p.set_defaults(func=run_next)
 
     p = add("hint", "reveal the next hint for an exercise",
@@ -106,7 +104,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "open is recorded in your progress. EXERCISE defaults to the next unfinished one.",
             "mlkata hint normalize")  # fmt: skip
     p.add_argument("exercise", nargs="?", help="exercise id (see `mlkata list`)")
-    p.add_argument("--lang", choices=("en", "zh"), help="language of the hints")
     p.set_defaults(func=run_hint)
 
     p = add("watch", "re-grade on every save and move on when an exercise passes",
@@ -123,7 +120,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="seconds between checks for a save (default 0.05)")  # fmt: skip
     p.add_argument("--plot", type=Path, metavar="PATH",
                    help="also save the learning curve of training exercises as a PNG")  # fmt: skip
-    p.add_argument("--lang", choices=("en", "zh"), help="language of the output")
     p.set_defaults(func=run_watch)
 
     p = add("reset", "restore an exercise's stub, keeping a backup of your file",
@@ -131,7 +127,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             ".mlkata-backups/, named with the time.", "mlkata reset normalize --yes")  # fmt: skip
     p.add_argument("exercise", help="exercise id (see `mlkata list`)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-    p.add_argument("--lang", choices=("en", "zh"), help="language of the output")
     p.set_defaults(func=run_reset)
 
 
