@@ -13,6 +13,7 @@ from pathlib import Path
 from grader.errors import UserError
 
 DIFFICULTIES = ("easy", "medium", "hard")
+LETTERS = "ABCDEFGH"  # option letters, as in grader.bank (not imported: --help stays fast)
 
 # Interface words, English then Chinese.
 WORDS = {
@@ -237,18 +238,16 @@ def _right(answered: list[Answered]) -> int:
 
 def _hint(question, lang: str) -> str:
     n = len(question.options)
-    return say(lang, question.type, n=n, last="ABCDEFGH"[max(n, 1) - 1])
+    return say(lang, question.type, n=n, last=LETTERS[max(n, 1) - 1])
 
 
 def _expected(question, lang: str) -> str:
     if question.type in ("choice", "multi"):
-        return ("、" if lang == "zh" else ", ").join("ABCDEFGH"[i] for i in question.correct)
+        return ("、" if lang == "zh" else ", ").join(LETTERS[i] for i in question.correct)
     if question.type == "truefalse":
         return say(lang, "true" if question.truth else "false")
     if question.type == "numeric":
-        value = (
-            f"{question.value:g}" if isinstance(question.value, float) else f"{question.value:,}"
-        )
+        value = f"{question.value:,.10g}"
         value += f" ± {question.tolerance:g}" if question.tolerance else ""
         return value + (f" {question.unit(lang)}" if question.unit else "")
     return question.answers[0]
@@ -300,7 +299,7 @@ class Screen:
         self.line(self.heading(question, i, n))
         self.line(self.text(question.prompt))
         for index, option in enumerate(question.options):
-            self.line(f"  {'ABCDEFGH'[index]}) {self.text(option)}")
+            self.line(f"  {LETTERS[index]}) {self.text(option)}")
 
     def read(self, label: str, hint: str) -> str | None:
         self.line(say(self.lang, "ask", label=label, hint=hint).rstrip())
@@ -318,7 +317,7 @@ class Screen:
             space = "" if self.lang == "zh" else " "
             self.line(say(self.lang, "wrong") + space + answer, "bold red")
             for index in question.correct:
-                self.line(f"  {'ABCDEFGH'[index]}) {self.text(question.options[index])}", "red")
+                self.line(f"  {LETTERS[index]}) {self.text(question.options[index])}", "red")
         self.line(self.text(question.explanation), "italic")
 
     def reveal(self, question) -> None:
@@ -375,7 +374,7 @@ class RichScreen(Screen):
         if question.options:
             options = Table.grid(padding=(0, 2, 0, 1))
             for index, option in enumerate(question.options):
-                options.add_row(Text("ABCDEFGH"[index], style="bold cyan"), self.text(option))
+                options.add_row(Text(LETTERS[index], style="bold cyan"), self.text(option))
             body += [Text(""), options]
         width = min(self.console.width, 96)
         self.console.print()
