@@ -163,7 +163,9 @@ def load_banks(paths: Iterable[Path] | None = None) -> Loaded:
     return Loaded(tuple(banks), tuple(errors))
 
 
-def load_bank(path: Path, seen: dict[str, tuple[Path, int]] | None = None):
+def load_bank(
+    path: Path, seen: dict[str, tuple[Path, int]] | None = None
+) -> tuple[Bank | None, list[BankError]]:
     """One bank and its errors; `seen` (id -> where) finds duplicates across files."""
     seen = {} if seen is None else seen
     try:
