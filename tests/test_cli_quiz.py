@@ -214,7 +214,7 @@ def test_stats_and_topics_as_json(mlkata):
     mlkata("quiz", *OWN, "--tag", "training", input="yes\n")
     stats = json.loads(mlkata("stats", "--json").stdout)
     assert (stats["answered"], stats["correct"], stats["seen"]) == (2, 1, 2)
-    assert stats["due_now"] == 0 and stats["due_today"] == 1 and stats["due_week"] == 2
+    assert stats["due_now"] == 0 and stats["due_week"] == 2  # due_today: see test_progress
     assert stats["topics"] == {"basics": {"answered": 2, "correct": 1, "accuracy": 0.5}}
     topics = json.loads(mlkata("topics", "--json", "--no-shipped", "--bank", GOOD).stdout)
     assert [(t["topic"], t["questions"], t["languages"]) for t in topics] == [

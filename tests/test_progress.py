@@ -1,5 +1,6 @@
 import json
 import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -113,3 +114,18 @@ def test_hints_are_revealed_one_at_a_time_up_to_the_total():
     assert [progress.reveal_next_hint("normalize", 2) for _ in range(3)] == [0, 1, None]
     assert progress.revealed_hints("normalize") == [0, 1]
     assert progress.revealed_hints("cnn") == []
+
+
+def test_due_today_ends_at_local_midnight(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Shanghai")  # UTC+8: 15:55 UTC is 23:55 local
+    time.tzset()
+    late = DAY0.replace(hour=15, minute=55)
+    try:
+        progress.record_review("at-five", "cnn", Rating.Again, now=DAY0)  # due 17:10 local
+        progress.record_review("at-midnight", "cnn", Rating.Again, now=late)  # due 00:05 local
+        progress.record_review("in-two-days", "cnn", Rating.Good, now=DAY0)
+        stats = progress.stats(now=late)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert (stats.due_now, stats.due_today, stats.due_week) == (1, 1, 3)
