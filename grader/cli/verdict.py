@@ -60,7 +60,7 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
 
     words = _LABELS[lang]
     out = console()
-    out.print(f"[bold]{escape(exercise.title(lang))}[/] — {escape(str(file))}")
+    out.print(f"[bold]{escape(exercise.title(lang))}[/] — {escape(_shown(file))}")
     table = Table(show_header=True, header_style="bold", expand=False)
     table.add_column("")
     table.add_column(words["check"])
@@ -92,3 +92,11 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
         total += f"  [red]({verdict.error})[/]"
     note = f"{verdict.duration_s:.1f} s · {words['sandbox']}: {escape(verdict.sandbox)}"
     out.print(f"{total}  [dim]{note}[/]")
+
+
+def _shown(file: Path) -> str:
+    """The path as the learner would type it: relative to here when it is below here."""
+    try:
+        return str(Path(file).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(file)
