@@ -23,7 +23,10 @@ def test_shipped_content_is_valid_and_counted(mlkata):
     assert "No errors." in result.stdout
     for bank in sorted(Path("questions").glob("*.yaml")):
         assert re.search(rf"^ ?{re.escape(bank.stem)}\s+\d+", result.stdout, re.M), bank.stem
-    assert re.search(r"^exercise normalize: 8 check\(s\), \d+ point\(s\)$", result.stdout, re.M)
+    for exercise in ("normalize", "cnn", "pipeline"):
+        assert re.search(
+            rf"^exercise {exercise}: \d+ check\(s\), \d+ point\(s\)$", result.stdout, re.M
+        )
 
 
 def test_ten_mistakes_give_ten_lines_with_file_and_line(mlkata):

@@ -107,6 +107,31 @@ def test_run_autograder_without_a_submission_still_writes_results(bundle, tmp_pa
     assert results["output"] == "Not graded: upload normalize.py (found: no .py file)"
 
 
+def test_export_of_a_course_exercise_bundles_its_own_checks(mlkata, tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    assert mlkata("new", "exercise", "sumup", "--root", str(course)).returncode == 0
+    out = tmp_path / "sumup.zip"
+    result = mlkata("export", "gradescope", "sumup", "--root", str(course), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(out) as archive:
+        checks = archive.read("mlkata/grader/checks/test_sumup.py")
+    assert checks == (course / "grader" / "checks" / "test_sumup.py").read_bytes()
+    right = tmp_path / "right.py"
+    right.write_text("def solve(numbers):\n    return sum(numbers)\n")
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(out) as archive:
+        archive.extractall(root / "source")
+    (root / "submission").mkdir()
+    shutil.copy(right, root / "submission" / "sumup.py")
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "MLKATA_PYTHON": sys.executable}
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert (results["score"], [t["status"] for t in results["tests"]]) == (2, ["passed"] * 2)
+
+
 def test_export_usage_errors(mlkata, tmp_path):
     unknown = mlkata("export", "gradescope", "nope", "-o", str(tmp_path / "a.zip"))
     assert unknown.returncode == 2 and "unknown exercise 'nope'" in unknown.stderr
