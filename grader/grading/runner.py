@@ -97,6 +97,9 @@ def _run_pytest(exercise: Exercise, plugin) -> None:
             # Capture at the sys level only: a progress bar drawn on the real
             # terminal keeps drawing while the checks run.
             "--capture=sys",
+            # Messages come from the exceptions themselves; rendering tracebacks
+            # nobody reads costs every failing check time.
+            "--tb=no",
         ]
         sink = io.StringIO()
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
