@@ -353,5 +353,5 @@ def start_worker(exercise: Exercise) -> WorkerProcess:
     scratch = Path(tempfile.mkdtemp(prefix="mlkata-scratch-"))
     os.chmod(scratch, 0o700)
     limits = Limits(wall_seconds=exercise.wall_seconds, memory_mb=exercise.memory_mb)
-    hidden = [paths.content_dir("solutions"), paths.home()]
+    hidden = [paths.content_dir("solutions"), exercise.solutions_dir, paths.home()]
     return WorkerProcess(scratch, exercise.preload, limits, hidden=hidden)
