@@ -1,9 +1,11 @@
 """Waiting for the learner's next save: polled files, Enter, and a worker warmed up early.
 
 Polling works everywhere file events do not (network and WSL mounts): a stat
-per file every `interval` seconds costs nothing measurable. A change counts once
-the file has stopped changing for `settle` seconds (editors write in several
-steps) and its content differs from what was last graded (a bare touch is not a save).
+per file every `interval` seconds costs nothing measurable. A file written in
+place counts once it has stopped changing for `settle` seconds (it may be
+mid-write); one renamed over the old (a new inode: how most editors save) is
+complete at once. Either way its content must differ from what was last graded
+(a bare touch is not a save).
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ class Watcher:
                 now = _signature(path)
                 if now is None or now == seen:
                     continue
-                now = self._settled(path, now)
+                if seen is not None and now[2] == seen[2]:  # written in place: may be mid-write
+                    now = self._settled(path, now)
                 self._signatures[path] = now
                 content = _digest(path)
                 if content is not None and content != self._digests[path]:

@@ -63,6 +63,17 @@ def test_watcher_waits_for_a_burst_of_writes_to_settle(tmp_path):
     assert change is not None and watcher.wait(timeout=0.3) is None  # one grading, not three
 
 
+def test_watcher_takes_a_save_by_rename_at_once(tmp_path):
+    file = tmp_path / "a.py"
+    file.write_text("old\n")
+    watcher = Watcher([file], interval=0.01, settle=5.0)
+    (tmp_path / "a.py.swp").write_text("new\n")
+    (tmp_path / "a.py.swp").replace(file)
+    started = time.monotonic()
+    assert watcher.wait(timeout=10).path == file
+    assert time.monotonic() - started < 2.0  # a rename is a whole file: no settling
+
+
 def test_watcher_survives_a_file_replaced_by_rename(tmp_path):
     file = tmp_path / "a.py"
     file.write_text("old\n")
