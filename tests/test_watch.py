@@ -144,7 +144,7 @@ class Watch:
             self._lines.put(line)
         self._lines.put(None)
 
-    def expect(self, needle: str, timeout: float = 90) -> str:
+    def expect(self, needle: str, timeout: float = 180) -> str:
         """Wait until `needle` appears in output not yet matched; returns that output."""
         deadline = time.monotonic() + timeout
         while needle not in self.output[self._seen :]:
