@@ -217,7 +217,6 @@ class Session:
 
     def grade(self, exercise: Exercise, on_progress: Callable[[dict], None] | None = None):
         """Grade a snapshot of the learner's file for `exercise` (which becomes current)."""
-        import inspect
         import tempfile
 
         from grader.grading.runner import grade
@@ -230,13 +229,10 @@ class Session:
         except OSError as exc:
             raise UserError(f"cannot read {file.name}: {exc.strerror or exc}") from None
         worker = self.warm.take(exercise)
-        options = {}
-        if on_progress is not None and "on_progress" in inspect.signature(grade).parameters:
-            options["on_progress"] = on_progress
         with tempfile.TemporaryDirectory(prefix="mlkata-watch-") as folder:
             snapshot = Path(folder) / file.name
             snapshot.write_bytes(content)
-            verdict = grade(exercise, snapshot, worker=worker, **options)
+            verdict = grade(exercise, snapshot, worker=worker, on_progress=on_progress)
         return Graded(
             exercise=exercise,
             file=file,
