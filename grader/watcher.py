@@ -117,6 +117,7 @@ class WarmWorker:
         if self._worker is not None and self._exercise == exercise:
             return
         self.close()
+        self._started = [w for w in self._started if getattr(w, "died", None) is None]
         self._worker, self._exercise = self._start(exercise), exercise
         self._started.append(self._worker)
 
