@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -253,11 +254,27 @@ def _connect() -> Iterator[sqlite3.Connection]:
     with closing(db):
         try:
             db.execute("PRAGMA busy_timeout = 10000")
-            db.execute("PRAGMA journal_mode = WAL")
+            _use_wal(db)
             _migrate(db)
         except sqlite3.DatabaseError as exc:
             raise UserError(f"the progress database {path} is unreadable: {exc}") from None
         yield db
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch a new database to WAL (it then stays so). The switch needs the file to
+    itself and SQLite does not wait for that, so two quizzes starting on a fresh
+    database at once retry here instead of failing with "database is locked"."""
+    for attempt in range(100):
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.05)
 
 
 @contextmanager
