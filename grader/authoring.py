@@ -26,6 +26,13 @@ class Root:
 
     path: Path | None = None
 
+    @classmethod
+    def named(cls, path: Path | None) -> Root:
+        """The root a `--root DIR` option names (the shipped content when None)."""
+        if path is not None and not path.is_dir():
+            raise UserError(f"no such folder: {path}")
+        return cls(path)
+
     def _dir(self, kind: str) -> Path:
         return paths.content_dir(kind) if self.path is None else self.path / kind
 

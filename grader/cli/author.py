@@ -95,14 +95,6 @@ def register(subparsers) -> None:
         sub.set_defaults(func=run_import)
 
 
-def _root(args):
-    from grader.authoring import Root
-
-    if args.root is not None and not args.root.is_dir():
-        raise UserError(f"no such folder: {args.root}")
-    return Root(args.root)
-
-
 # -- validate ----------------------------------------------------------------------------------
 
 
@@ -143,9 +135,9 @@ def _show_report(report) -> None:
 
 
 def run_new_question(args) -> int:
-    from grader.authoring import new_question
+    from grader.authoring import Root, new_question
 
-    added = new_question(_root(args), args.topic, args.qtype, args.id)
+    added = new_question(Root.named(args.root), args.topic, args.qtype, args.id)
     line = _line_of(added.path, added.ids[0])
     verb = "Created" if added.created else "Appended to"
     print(f"{verb} {shown(added.path)}: question {added.ids[0]} at line {line}.")
@@ -154,9 +146,9 @@ def run_new_question(args) -> int:
 
 
 def run_new_exercise(args) -> int:
-    from grader.authoring import new_exercise
+    from grader.authoring import Root, new_exercise
 
-    root = _root(args)
+    root = Root.named(args.root)
     scaffold = new_exercise(root, args.id, args.function)
     print(f"Scaffolded exercise {scaffold.id}:")
     for path in scaffold.files:
@@ -171,11 +163,11 @@ def run_new_exercise(args) -> int:
 
 def run_import(args) -> int:
     from grader import bank, importers
-    from grader.authoring import add_questions, known_ids
+    from grader.authoring import Root, add_questions, known_ids
 
     if not bank.SLUG.match(args.topic):
         raise UserError(f"topic {args.topic!r} is not a slug (lowercase letters, digits, dashes)")
-    root = _root(args)
+    root = Root.named(args.root)
     if not args.file.is_file():
         raise UserError(f"no such file: {args.file}")
     text = importers.read_source(args.file)

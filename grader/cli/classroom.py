@@ -68,14 +68,6 @@ def register(subparsers) -> None:
     export.set_defaults(func=run_export)
 
 
-def _root(args):
-    from grader.authoring import Root
-
-    if args.root is not None and not args.root.is_dir():
-        raise UserError(f"no such folder: {args.root}")
-    return Root(args.root)
-
-
 def _console():
     from rich.console import Console
 
@@ -88,9 +80,10 @@ def _console():
 def run_verify(args) -> int:
     from rich.markup import escape
 
+    from grader.authoring import Root
     from grader.verify import check_manifest, prove
 
-    root = _root(args)
+    root = Root.named(args.root)
     if not root.manifest.is_file():
         raise UserError(f"no exercise manifest at {root.manifest}")
     out = _console()
@@ -140,10 +133,11 @@ def run_batch(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from grader import batch
+    from grader.authoring import Root
 
     if args.jobs < 1:
         raise UserError("--jobs must be at least 1")
-    exercise = _root(args).exercise(args.exercise)
+    exercise = Root.named(args.root).exercise(args.exercise)
     submissions = batch.find_submissions(args.directory, exercise)
     out = _console()
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -196,9 +190,10 @@ def _table(rows):
 
 
 def run_export(args) -> int:
+    from grader.authoring import Root
     from grader.export import gradescope_bundle
 
-    exercise = _root(args).exercise(args.exercise)
+    exercise = Root.named(args.root).exercise(args.exercise)
     bundle = gradescope_bundle(exercise, args.output)
     size = bundle.path.stat().st_size
     print(f"Wrote {bundle.path} ({len(bundle.files)} files, {size // 1024} KB) for {exercise.id}.")
