@@ -47,6 +47,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             exercise TEXT NOT NULL, hint_index INTEGER NOT NULL, revealed_at TEXT NOT NULL,
             PRIMARY KEY (exercise, hint_index))""",
     ),
+    (  # 2: how many checks a grade passed, for "failing k of n checks"
+        "ALTER TABLE grades ADD COLUMN checks_passed INTEGER",
+        "ALTER TABLE grades ADD COLUMN checks_total INTEGER",
+    ),
 )
 
 
@@ -90,6 +94,8 @@ class Grade:
     error: str | None
     duration_s: float | None
     graded_at: datetime
+    checks_passed: int | None = None  # None for grades recorded before migration 2
+    checks_total: int | None = None
 
 
 def database_path() -> Path:
@@ -176,30 +182,26 @@ def record_grade(
     error: str | None = None,
     duration_s: float | None = None,
     now: datetime | None = None,
+    checks_passed: int | None = None,
+    checks_total: int | None = None,
 ) -> Grade:
-    grade = Grade(exercise, content_hash, score, max_score, passed, error, duration_s, _utc(now))
+    grade = Grade(exercise, content_hash, score, max_score, passed, error, duration_s,
+                  _utc(now), checks_passed, checks_total)  # fmt: skip
     with _transaction() as db:
         db.execute(
             """INSERT INTO grades (exercise, content_hash, score, max_score, passed, error,
-               duration_s, graded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                exercise,
-                content_hash,
-                score,
-                max_score,
-                int(passed),
-                error,
-                duration_s,
-                _stamp(grade.graded_at),
-            ),
-        )
+               duration_s, graded_at, checks_passed, checks_total)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (exercise, content_hash, score, max_score, int(passed), error, duration_s,
+             _stamp(grade.graded_at), checks_passed, checks_total),
+        )  # fmt: skip
     return grade
 
 
 def grade_history(exercise: str | None = None) -> list[Grade]:
     """Every grade, oldest first; only `exercise`'s when given."""
     query = """SELECT exercise, content_hash, score, max_score, passed, error, duration_s,
-               graded_at FROM grades"""
+               graded_at, checks_passed, checks_total FROM grades"""
     args: tuple[str, ...] = ()
     if exercise is not None:
         query, args = query + " WHERE exercise = ?", (exercise,)
@@ -318,10 +320,9 @@ def _scheduler():
 
 
 def _grade(row: tuple) -> Grade:
-    exercise, content_hash, score, max_score, passed, error, duration_s, graded_at = row
-    return Grade(
-        exercise, content_hash, score, max_score, bool(passed), error, duration_s, _parse(graded_at)
-    )
+    exercise, content_hash, score, max_score, passed, error, duration_s, graded_at, *checks = row
+    return Grade(exercise, content_hash, score, max_score, bool(passed), error, duration_s,
+                 _parse(graded_at), *checks)  # fmt: skip
 
 
 def _utc(now: datetime | None) -> datetime:

@@ -244,12 +244,7 @@ class Session:
         )
 
     def record(self, graded: Graded) -> None:
-        from grader import progress
-
-        v = graded.verdict
-        progress.record_grade(
-            v.exercise, graded.digest, v.score, v.max_score, v.passed, v.error, v.duration_s
-        )
+        graded.verdict.record(graded.digest)
 
     def advance(self) -> Exercise | None:
         """Move to the next exercise that does not pass yet; None when all pass."""

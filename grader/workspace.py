@@ -260,9 +260,8 @@ def _status(exercise: Exercise, grades: list[progress.Grade], workspace: Workspa
 
 def _failing_checks(exercise: Exercise, grade: progress.Grade) -> int | None:
     """How many checks the grade failed, when the grade or the points say so unambiguously."""
-    passed = getattr(grade, "checks_passed", None)  # recorded by newer progress databases
-    if isinstance(passed, int):
-        return max(len(exercise.checks) - passed, 0)
+    if grade.checks_passed is not None:  # recorded since progress migration 2
+        return max(len(exercise.checks) - grade.checks_passed, 0)
     points = {check.points for check in exercise.checks}
     if grade.score == 0:
         return len(exercise.checks)

@@ -129,3 +129,24 @@ def test_due_today_ends_at_local_midnight(monkeypatch):
         monkeypatch.undo()
         time.tzset()
     assert (stats.due_now, stats.due_today, stats.due_week) == (1, 1, 3)
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_grades(mlkata_home):
+    """Migration 2 added checks_passed/checks_total; older grades read as unknown."""
+    mlkata_home.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(progress.database_path()) as db:
+        for statement in progress.MIGRATIONS[0]:
+            db.execute(statement)
+        db.execute("PRAGMA user_version = 1")
+        db.execute(
+            "INSERT INTO grades (exercise, content_hash, score, max_score, passed, "
+            "graded_at) VALUES ('normalize', 'abc', 5, 12, 0, '2026-11-01T10:00:00+00:00')"
+        )
+
+    [old] = progress.grade_history()
+    assert (old.score, old.checks_passed, old.checks_total) == (5, None, None)
+    progress.record_grade("normalize", "def", 12, 12, True, checks_passed=8, checks_total=8)
+    new = progress.grade_history()[-1]
+    assert (new.checks_passed, new.checks_total) == (8, 8)
+    with sqlite3.connect(progress.database_path()) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (len(progress.MIGRATIONS),)

@@ -63,7 +63,7 @@ def run(args) -> int:
 
         with training_bar(f"Grading {exercise.id}") as on_progress:
             verdict = grade(exercise, file, on_progress=on_progress)
-    _record(verdict, file)
+    verdict.record(hashlib.sha256(file.read_bytes()).hexdigest())
     if args.junit:
         reports.write_atomically(args.junit, reports.to_junit(verdict))
     if args.gradescope:
@@ -76,17 +76,3 @@ def run(args) -> int:
 
         show_verdict(verdict, exercise, file, args.lang or default_language())
     return 0 if verdict.passed else 1
-
-
-def _record(verdict, file: Path) -> None:
-    from grader import progress
-
-    progress.record_grade(
-        verdict.exercise,
-        hashlib.sha256(file.read_bytes()).hexdigest(),
-        verdict.score,
-        verdict.max_score,
-        verdict.passed,
-        verdict.error,
-        verdict.duration_s,
-    )

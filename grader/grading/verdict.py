@@ -33,6 +33,15 @@ class Verdict:
     def first_failure(self) -> CheckResult | None:
         return next((c for c in self.checks if not c.passed), None)
 
+    def record(self, content_hash: str) -> None:
+        """Keep this grade in the learner's progress database."""
+        from grader import progress
+
+        progress.record_grade(
+            self.exercise, content_hash, self.score, self.max_score, self.passed, self.error,
+            self.duration_s, checks_passed=sum(c.passed for c in self.checks),
+            checks_total=len(self.checks))  # fmt: skip
+
     def to_dict(self) -> dict:
         """The `--json` form."""
         checks = []
