@@ -140,7 +140,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_grades(mlkata_home):
         db.execute("PRAGMA user_version = 1")
         db.execute(
             "INSERT INTO grades (exercise, content_hash, score, max_score, passed, "
-            "graded_at) VALUES ('normalize', 'abc', 5, 12, 0, '2026-11-01T10:00:00+00:00')"
+            "graded_at) VALUES ('normalize', 'abc', 5, 12, 0, '2026-11-01T10:00:00.000000Z')"
         )
 
     [old] = progress.grade_history()
