@@ -290,3 +290,18 @@ def test_in_a_terminal_an_unreadable_answer_is_asked_again(mlkata_home):
     assert "╭─ Question 1/1 · basics · easy" in shown()
     assert "✓ Right." in shown()
     assert reviews(mlkata_home) == [("basics-choice", 3)]
+
+
+def test_stats_shows_exercises_beside_the_quiz(mlkata, mlkata_home):
+    from grader import progress
+    from grader.exercises import load_manifest
+
+    progress.record_grade("normalize", "abc", 8, 12, False, checks_passed=6, checks_total=8)
+    result = mlkata("stats")
+    assert result.returncode == 0
+    assert f"Exercises: 0/{len(load_manifest())} passed (1 gradings)" in result.stdout
+    assert "normalize" in result.stdout and "best 8/12" in result.stdout
+    data = json.loads(mlkata("stats", "--json").stdout)
+    assert data["exercises"]["attempts"] == 1
+    [normalize] = [e for e in data["exercises"]["items"] if e["exercise"] == "normalize"]
+    assert normalize["failing_checks"] == 2

@@ -419,13 +419,15 @@ class RichScreen(Screen):
 def run_stats(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from grader import progress
+    from grader import progress, workspace
 
     s = progress.stats()
+    exercises = workspace.summary()
     if args.json:
         data = asdict(s)
         for topic, t in s.topics.items():
             data["topics"][topic]["accuracy"] = round(t.accuracy, 3)
+        data["exercises"] = exercises
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     percent = f" ({s.correct / s.answered:.0%})" if s.answered else ""
@@ -435,6 +437,13 @@ def run_stats(args: argparse.Namespace) -> int:
         print(f"  {topic:<20} {t.correct}/{t.answered} ({t.accuracy:.0%})")
     if not s.answered:
         print("Nothing answered yet. Start with: mlkata quiz")
+    print(f"Exercises: {exercises['passed']}/{exercises['exercises']} passed "
+          f"({exercises['attempts']} gradings)")  # fmt: skip
+    for item in exercises["items"]:
+        if item.get("attempts"):
+            best = f"{item['best_score']:g}/{item['max_score']}"
+            print(f"  {item['exercise']:<20} {item['status']}, best {best} "
+                  f"({item['attempts']} gradings)")  # fmt: skip
     return 0
 
 
