@@ -90,3 +90,11 @@ def test_every_grade_is_recorded(mlkata, mlkata_home, monkeypatch):
 
     [attempt] = progress.grade_history("normalize")
     assert attempt.passed and attempt.score == NORMALIZE.max_score
+
+
+def test_plot_without_training_says_so_and_keeps_the_verdict(mlkata, tmp_path):
+    png = tmp_path / "curve.png"
+    result = mlkata("grade", "normalize", "solutions/normalize.py", "--plot", str(png))
+    assert result.returncode == 0
+    assert "nothing was trained" in result.stderr
+    assert not png.exists()

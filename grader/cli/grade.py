@@ -33,6 +33,12 @@ def register(subparsers) -> None:
         "--gradescope", type=Path, metavar="PATH", help="also write Gradescope's results.json"
     )
     parser.add_argument("--lang", choices=("en", "zh"), help="language of hints")
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        metavar="PATH",
+        help="training exercises: write the learning curve as a PNG",
+    )
     parser.set_defaults(func=run)
 
 
@@ -56,12 +62,15 @@ def run(args) -> int:
 
     exercise = get_exercise(args.exercise)
     file = resolve_file(exercise, args.file)
-    if args.json:
-        verdict = grade(exercise, file)
-    else:
-        from grader.cli.verdict import training_bar
+    from grader.curves import History
 
-        with training_bar(f"Grading {exercise.id}") as on_progress:
+    history = History()
+    if args.json:
+        verdict = grade(exercise, file, on_progress=history)
+    else:
+        from grader.cli.verdict import console, training_bar
+
+        with training_bar(console(), f"Grading {exercise.id} ...", history) as on_progress:
             verdict = grade(exercise, file, on_progress=on_progress)
     verdict.record(hashlib.sha256(file.read_bytes()).hexdigest())
     if args.junit:
@@ -75,4 +84,19 @@ def run(args) -> int:
         from grader.text import default_language
 
         show_verdict(verdict, exercise, file, args.lang or default_language())
+    if args.plot:
+        _plot(history, args.plot, exercise.id)
     return 0 if verdict.passed else 1
+
+
+def _plot(history, path: Path, exercise_id: str) -> None:
+    import sys
+
+    from grader.curves import write_png
+
+    if not history:
+        print(f"mlkata: {exercise_id}: nothing was trained, so no curve was written",
+              file=sys.stderr)  # fmt: skip
+        return
+    write_png(history, path)
+    print(f"Learning curve written to {path}", file=sys.stderr)

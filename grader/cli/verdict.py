@@ -29,29 +29,50 @@ def console():
 
 
 @contextlib.contextmanager
-def training_bar(title: str):
-    """A progress line while grading; an epoch bar with loss and accuracy while a
-    submission trains. Yields the `on_progress` callback for `grade()`."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+def training_bar(out, label: str, on_event=None):
+    """A spinner, then an epoch bar with loss and accuracy while a submission trains;
+    plain epoch lines when output is not a terminal. Yields `on_progress` for grade().
 
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[logs]}"),
-               TimeElapsedColumn())  # fmt: skip
-    with Progress(*columns, console=console(), transient=True) as bar:
-        task = bar.add_task(title, total=None, logs="")
+    Events arrive on another thread, straight from the learner's process:
+    `clean_event` keeps only numbers and plain names, shown without markup.
+    `on_event` (e.g. a curves.History) also receives every raw event.
+    """
+    from grader.curves import clean_event, describe_event
 
-        def on_progress(event: dict) -> None:
-            try:  # display-only data from the sandbox: show it only if it makes sense
-                epoch, epochs = int(event["epoch"]), int(event["epochs"])
-                step, steps = int(event.get("step") or 0), int(event.get("steps") or 0)
-                logs = {k: float(v) for k, v in dict(event.get("logs") or {}).items()}
-            except (KeyError, TypeError, ValueError):
+    if not out.is_terminal:
+        out.print(label)
+
+        def report(raw: dict) -> None:
+            if on_event is not None:
+                on_event(raw)
+            event = clean_event(raw)
+            if event is not None and event["step"] is None:
+                out.print(describe_event(event), markup=False)
+
+        yield report
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.fields[metrics]}", markup=False))  # fmt: skip
+    with Progress(*columns, console=out, transient=True) as bar:
+        task = bar.add_task(label, total=None, metrics="")
+
+        def update(raw: dict) -> None:
+            if on_event is not None:
+                on_event(raw)
+            event = clean_event(raw)
+            if event is None:
                 return
-            done = epoch if event.get("end") or not steps else epoch - 1 + step / steps
-            shown = " · ".join(f"{k} {v:.3f}" for k, v in list(logs.items())[:4])
-            bar.update(task, total=epochs, completed=done, logs=shown,
-                       description=f"{title}: training, epoch {epoch}/{epochs}")  # fmt: skip
+            done = event["epoch"] - 1
+            if event["step"] is None:
+                done += 1
+            elif event["steps"]:
+                done += min(event["step"] / event["steps"], 1.0)
+            bar.update(task, total=event["epochs"], completed=done,
+                       metrics=describe_event(event))  # fmt: skip
 
-        yield on_progress
+        yield update
 
 
 def show_verdict(verdict, exercise, file: Path, lang: str) -> None:

@@ -452,41 +452,10 @@ class _WatchLoop:
         Events arrive on another thread, straight from the learner's process:
         `clean_event` keeps only numbers and plain names, shown without markup.
         """
-        from grader.curves import clean_event, describe_event
+        from grader.cli.verdict import training_bar
 
         file = self.session.workspace.file(exercise.id).name
-        label = say(self.lang, "grading", file=file)
-        if not self.out.is_terminal:
-            self.out.print(label)
-
-            def report(raw: dict) -> None:
-                history(raw)
-                event = clean_event(raw)
-                if event is not None and event["step"] is None:
-                    self.out.print(describe_event(event), markup=False)
-
-            yield report
-            return
-        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
-
-        columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                   TextColumn("{task.fields[metrics]}", markup=False))  # fmt: skip
-        with Progress(*columns, console=self.out, transient=True) as bar:
-            task = bar.add_task(label, total=None, metrics="")
-
-            def update(raw: dict) -> None:
-                history(raw)
-                event = clean_event(raw)
-                if event is None:
-                    return
-                done = event["epoch"] - 1
-                if event["step"] is None:
-                    done += 1
-                elif event["steps"]:
-                    done += min(event["step"] / event["steps"], 1.0)
-                bar.update(task, total=event["epochs"], completed=done,
-                           metrics=describe_event(event))  # fmt: skip
-
+        with training_bar(self.out, say(self.lang, "grading", file=file), history) as update:
             yield update
 
     @contextlib.contextmanager
