@@ -45,17 +45,22 @@ def grade(
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from grader.grading.proxy import Submission
 
-    # Start the worker first: it imports numpy/TensorFlow while this process imports pytest.
-    submission = Submission(exercise, file, worker=worker, on_progress=on_progress)
-    if exercise.tensorflow:
-        _import_keras_quietly()
-    from grader.grading.fixtures import ChecksPlugin
-
-    plugin = ChecksPlugin(submission)
+    submission = None
     try:
+        # Start the worker first: it imports numpy/TensorFlow while this process
+        # imports pytest.
+        submission = Submission(exercise, file, worker=worker, on_progress=on_progress)
+        if exercise.tensorflow:
+            _import_keras_quietly()
+        from grader.grading.fixtures import ChecksPlugin
+
+        plugin = ChecksPlugin(submission)
         _run_pytest(exercise, plugin)
     finally:
-        submission.close()
+        if submission is not None:
+            submission.close()
+        elif worker is not None:
+            worker.close()
     messages = {name: _message(exc) for name, exc in plugin.failures.items()}
     collection = messages.get("<collection>")
     return _verdict(

@@ -190,6 +190,25 @@ class Worker:
         return answer
 
 
+def _import_quietly(names):
+    """Import the exercise's libraries with stdout/stderr closed: TensorFlow's start-up
+    lines are not the learner's output."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        for name in names:
+            importlib.import_module(name)
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, devnull):
+            os.close(fd)
+
+
 def _report_training(fd):
     """Send an epoch/step progress line for every Keras fit() (display only)."""
     import time
@@ -272,8 +291,7 @@ def main():
     options = parser.parse_args()
     requests = os.fdopen(options.in_fd, "r", encoding="utf-8")
     answers = os.fdopen(options.out_fd, "w", encoding="utf-8")
-    for name in filter(None, options.preload.split(",")):
-        importlib.import_module(name)
+    _import_quietly(filter(None, options.preload.split(",")))
     if options.progress_fd is not None and "keras" in sys.modules:
         _report_training(options.progress_fd)
     _apply_limits(json.loads(options.limits))
