@@ -98,3 +98,10 @@ def test_plot_without_training_says_so_and_keeps_the_verdict(mlkata, tmp_path):
     assert result.returncode == 0
     assert "nothing was trained" in result.stderr
     assert not png.exists()
+
+
+def test_printed_output_names_the_learners_file_not_the_sandbox_copy(mlkata):
+    result = mlkata("grade", "normalize", "tests/wrong/norm_seed.py")
+    assert result.returncode == 1
+    assert "norm_seed.py:5: RuntimeWarning" in result.stdout
+    assert "mlkata-scratch" not in result.stdout

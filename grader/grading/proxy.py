@@ -20,6 +20,7 @@ from grader.exercises import Exercise
 from grader.sandbox.launch import Limits, WorkerDied, WorkerProcess
 
 _RESULT_FILE = re.compile(r"out-\d+\.(npy|keras)")
+_SANDBOX_COPY = re.compile(r"\S*mlkata-scratch-[^/\s]+/submission\.py")
 _MAX_RESTARTS = 2
 _READY_SECONDS = 60  # importing TensorFlow in the worker; not counted against the learner
 
@@ -180,10 +181,11 @@ class Submission:
 
     @property
     def output(self) -> str:
+        """What the learner's code printed, naming their own file, not the sandbox's copy."""
         text = "\n".join(o for o in self.outputs if o)
         if self._worker is not None:
             text += self._worker.output
-        return text
+        return _SANDBOX_COPY.sub(self.file.name, text)
 
     # -- calling --------------------------------------------------------------
     def call(self, *args, timeout: float | None = None, return_args: bool = False, **kwargs):
