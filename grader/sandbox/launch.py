@@ -407,9 +407,13 @@ class WorkerProcess:
             for _ in range(50):
                 try:
                     self._cgroup.rmdir()
-                    break
-                except OSError:
+                except FileNotFoundError:
+                    pass
+                except OSError:  # still busy: its last processes are exiting
                     time.sleep(0.02)
+                    continue
+                self._cgroup = None
+                break
 
     def close(self):
         self.kill("stopped", "grading finished")
