@@ -7,6 +7,7 @@ safe_mode=True). Nothing the submission does can run code in this process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -310,26 +311,23 @@ class Submission:
             return self._load_model(scratch / name)
         raise ValueError(f"unknown value type {kind!r}")
 
-    def _read_result_file(self, path: Path) -> bytes:
-        """Read a file the worker wrote, refusing links, devices and huge files."""
+    @contextlib.contextmanager
+    def _open_result_file(self, path: Path):
+        """Open a file the worker wrote, refusing links, devices and huge files."""
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        try:
+        with os.fdopen(fd, "rb") as stream:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise ValueError("not a regular file")
             if info.st_size > (self.exercise.memory_mb << 20):
                 raise ValueError("the file is too large")
-            with os.fdopen(fd, "rb", closefd=False) as stream:
-                return stream.read()
-        finally:
-            os.close(fd)
+            yield stream
 
     def _load_array(self, path: Path):
-        import io
-
         import numpy as np
 
-        array = np.load(io.BytesIO(self._read_result_file(path)), allow_pickle=False)
+        with self._open_result_file(path) as stream:  # read straight into the array
+            array = np.load(stream, allow_pickle=False)
         if not isinstance(array, np.ndarray):
             raise ValueError("not an array")
         return array
@@ -338,7 +336,8 @@ class Submission:
         import keras
 
         copy = self._keras_dir / f"{path.stem}-{time.monotonic_ns()}.keras"
-        copy.write_bytes(self._read_result_file(path))
+        with self._open_result_file(path) as stream:
+            copy.write_bytes(stream.read())
         try:
             return keras.saving.load_model(copy, compile=False, safe_mode=True)
         except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem
