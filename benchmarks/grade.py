@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS = {"normalize": 1.0, "cnn": 10.0, "pipeline": 90.0}
+TARGETS = {"normalize": 1.0, "cnn": 10.0, "pipeline": 90.0, "finetune": None}
 
 
 def time_grade(exercise: str, home: str) -> tuple[float, dict]:
