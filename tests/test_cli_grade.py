@@ -105,3 +105,29 @@ def test_printed_output_names_the_learners_file_not_the_sandbox_copy(mlkata):
     assert result.returncode == 1
     assert "norm_seed.py:5: RuntimeWarning" in result.stdout
     assert "mlkata-scratch" not in result.stdout
+
+
+def test_grading_normalize_never_imports_tensorflow(tmp_path):
+    """Neither the grader nor the sandboxed worker pays for TensorFlow on normalize."""
+    import subprocess
+    import sys
+
+    probe = tmp_path / "probe.py"
+    probe.write_text("import sys\n\ndef preprocess_image(image):\n"
+                     "    return sorted(m for m in sys.modules if m.split('.')[0] in "
+                     "('tensorflow', 'keras'))\n")  # fmt: skip
+    code = f"""
+import sys
+from pathlib import Path
+from grader.exercises import get_exercise
+from grader.grading.proxy import Submission
+from grader.grading.runner import grade
+assert grade(get_exercise("normalize"), Path("solutions/normalize.py")).passed
+worker = Submission(get_exercise("normalize"), Path({str(probe)!r}))
+print(worker.call(0), sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras")))
+worker.close()
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=REPO, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[] []"
