@@ -13,6 +13,7 @@ import re
 import shutil
 import stat
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -117,8 +118,7 @@ class Submission:
         if counted:
             self._budget -= time.monotonic() - started
         if isinstance(answer, WorkerDied):
-            self.outputs.append(worker.output)
-            worker.close()
+            self._discard(worker)
             self._worker, self._loaded = None, False
             raise self._died(answer, during)
         return answer
@@ -127,8 +127,7 @@ class Submission:
         try:
             return worker.request_ready(timeout)
         except WorkerDied as died:
-            self.outputs.append(worker.output)
-            worker.close()
+            self._discard(worker)
             self._worker = None
             raise self._fail(
                 "crashed",
@@ -174,11 +173,17 @@ class Submission:
 
     def close(self):
         if self._worker is not None:
-            self.outputs.append(self._worker.output)
-            self._worker.close()
-            shutil.rmtree(self._worker.scratch, ignore_errors=True)
+            self._discard(self._worker)
             self._worker = None
         shutil.rmtree(self._keras_dir, ignore_errors=True)
+
+    def _discard(self, worker: WorkerProcess) -> None:
+        """Keep what it printed, kill it and all it started, then delete its scratch
+        folder in the background (tens of MB after a big call): the verdict need not wait."""
+        self.outputs.append(worker.output)
+        worker.close()
+        threading.Thread(target=shutil.rmtree, args=(worker.scratch,),
+                         kwargs={"ignore_errors": True}).start()  # fmt: skip
 
     @property
     def output(self) -> str:
