@@ -126,6 +126,16 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
+def _remove_stale_cgroups(older_than_s: float = 600) -> None:
+    """Remove empty cgroups left by graders that were killed before cleaning up.
+    rmdir refuses a cgroup that still holds a process, so a live grading keeps its own."""
+    now = time.time()
+    for path in _PIDS_CGROUP.glob("mlkata-*"):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > older_than_s:
+                path.rmdir()
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and its reaped children."""
     try:
@@ -357,6 +367,7 @@ class WorkerProcess:
         """A hard cap on processes where we may create cgroups (as root), else None."""
         if os.geteuid() != 0 or not os.access(_PIDS_CGROUP, os.W_OK):
             return None
+        _remove_stale_cgroups()
         path = _PIDS_CGROUP / f"mlkata-{self._token}"
         try:
             path.mkdir()
