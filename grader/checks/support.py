@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -171,3 +173,24 @@ def permuted_label_share(model: Any, probe: dict[str, np.ndarray]) -> float:
     probs = predict(model, as_model_input(probe["x_test"]), "the returned model")
     predicted = probs.reshape(len(probe["y_test"]), -1).argmax(axis=1)
     return float(np.mean(predicted == probe["y_test"]))
+
+
+@functools.cache
+def random_pixels(seed: int, shape: tuple[int, ...]) -> np.ndarray:
+    """Reproducible random uint8 images, made once per process (watch grades again and
+    again). Read-only, so no check can change them for the next."""
+    pixels = np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+    pixels.flags.writeable = False
+    return pixels
+
+
+@functools.cache
+def python_seconds_per_item() -> float:
+    """CPU seconds Python's built-in min() spends per element here, measured once."""
+    probe = np.zeros(200_000, np.uint8)
+    timings = []
+    for _ in range(3):
+        start = time.process_time()
+        min(probe)
+        timings.append(time.process_time() - start)
+    return min(timings) / probe.size

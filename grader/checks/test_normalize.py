@@ -9,7 +9,13 @@ import time
 
 import numpy as np
 
-from grader.checks.support import describe, expect_array, first_mismatch
+from grader.checks.support import (
+    describe,
+    expect_array,
+    first_mismatch,
+    python_seconds_per_item,
+    random_pixels,
+)
 
 # The vectorisation check: a batch of 20,000 images (15.7 M pixels), judged on
 # the CPU time the worker spent on the call (measured by the grader from /proc,
@@ -31,13 +37,7 @@ WALL_FACTOR, MIN_WALL = 4, 10.0
 
 def python_speed_limit(pixels: int) -> float:
     """CPU seconds allowed for `pixels`: a share of what two Python-speed passes would take."""
-    probe = np.zeros(200_000, np.uint8)
-    timings = []
-    for _ in range(3):
-        start = time.process_time()
-        min(probe)
-        timings.append(time.process_time() - start)
-    python_seconds = 2 * pixels * min(timings) / probe.size
+    python_seconds = 2 * pixels * python_seconds_per_item()
     return float(np.clip(LIMIT_SHARE * python_seconds, MIN_LIMIT, MAX_LIMIT))
 
 
@@ -175,7 +175,7 @@ def test_accepts_any_numeric_dtype(submission):
 
 def test_vectorised_on_a_full_mnist_batch(submission):
     """20,000 images (15.7 M pixels) take a fraction of a second of CPU: no Python loops."""
-    batch = np.random.default_rng(9).integers(0, 256, (BIG_BATCH, 28, 28), dtype=np.uint8)
+    batch = random_pixels(9, (BIG_BATCH, 28, 28))
     limit = python_speed_limit(batch.size)
     call = f"preprocess_image(batch ({BIG_BATCH:,}, 28, 28), {BIG_BATCH * 784 / 1e6:.1f} M pixels)"
     start = time.perf_counter()
