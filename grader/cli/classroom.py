@@ -7,9 +7,8 @@ import os
 import textwrap
 from pathlib import Path
 
+from grader.cli.author import ROOT_HELP
 from grader.errors import UserError
-
-ROOT_HELP = "a course folder laid out like the repository (default: the shipped content)"
 
 
 def register(subparsers) -> None:
