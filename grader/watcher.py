@@ -165,28 +165,6 @@ class Graded:
     seconds: float
 
 
-def _import_silently(name: str) -> None:
-    """Import a module with file descriptor 2 pointed at /dev/null.
-
-    TensorFlow's C++ start-up lines (oneDNN, CUDA) ignore TF_CPP_MIN_LOG_LEVEL and
-    would land in the middle of the watch screen; pytest hides them while grading.
-    """
-    import importlib
-
-    sys.stderr.flush()
-    saved = os.dup(2)
-    null = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(null, 2)
-        importlib.import_module(name)
-    except Exception:  # noqa: BLE001 - grading imports it again and reports the reason
-        pass
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(null)
-
-
 class Session:
     """Which exercise watch mode is on, grading it, and moving on when it passes."""
 
@@ -194,6 +172,8 @@ class Session:
         self.workspace = workspace
         self.current = exercise
         self.warm = warm
+        self._tensorflow_ready = False
+        self._checks_ready: set[str] = set()
         self._by_file = {
             workspace.file(e.id).resolve(): e for e in manifest if e.id in workspace.exercises
         }
@@ -210,11 +190,19 @@ class Session:
         self.warm.warm(self.current)
 
     def preload(self) -> None:
-        """For TensorFlow exercises this process needs Keras too (the checks receive
-        models): import it now, while the learner reads the screen, not on the first save."""
-        if self.current.tensorflow and "keras" not in sys.modules:
+        """Do the first-time work of grading now, while the learner reads the screen, not
+        on the first save: collect the checks once, and for TensorFlow exercises warm
+        Keras up (the checks receive, train and run models in this process)."""
+        from grader.grading.runner import prepare_checks, prepare_tensorflow
+
+        # A save made meanwhile is seen as soon as this returns.
+        if self.current.tensorflow and not self._tensorflow_ready:
             os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-            _import_silently("keras")  # a save meanwhile is seen as soon as this returns
+            prepare_tensorflow()
+            self._tensorflow_ready = True
+        if self.current.id not in self._checks_ready:
+            prepare_checks(self.current)
+            self._checks_ready.add(self.current.id)
 
     def grade(self, exercise: Exercise, on_progress: Callable[[dict], None] | None = None):
         """Grade a snapshot of the learner's file for `exercise` (which becomes current)."""

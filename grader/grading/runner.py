@@ -51,7 +51,7 @@ def grade(
         # imports pytest.
         submission = Submission(exercise, file, worker=worker, on_progress=on_progress)
         if exercise.tensorflow:
-            _import_keras_quietly()
+            import_keras_quietly()
         from grader.grading.fixtures import ChecksPlugin
 
         plugin = ChecksPlugin(submission)
@@ -76,7 +76,7 @@ def grade(
     )
 
 
-def _run_pytest(exercise: Exercise, plugin) -> None:
+def _run_pytest(exercise: Exercise, plugin, *extra: str) -> None:
     import pytest
 
     from grader.grading import fixtures
@@ -105,13 +105,43 @@ def _run_pytest(exercise: Exercise, plugin) -> None:
             # Messages come from the exceptions themselves; rendering tracebacks
             # nobody reads costs every failing check time.
             "--tb=no",
+            *extra,
         ]
         sink = io.StringIO()
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             pytest.main(args, plugins=[fixtures, plugin])
 
 
-def _import_keras_quietly() -> None:
+def prepare_checks(exercise: Exercise) -> None:
+    """For a process that will grade `exercise` again and again (watch): collect its
+    checks once, so the first grading does not pay pytest's and the checks' imports."""
+    from grader.grading.fixtures import ChecksPlugin
+
+    _run_pytest(exercise, ChecksPlugin(None), "--collect-only")
+
+
+def prepare_tensorflow() -> None:
+    """For a process that will grade TensorFlow exercises again and again (watch):
+    import Keras and train and run a tiny model once, so that the first check that
+    trains or predicts does not pay TensorFlow's one-time set-up (about 0.2 s)."""
+    import_keras_quietly()
+    import keras
+    import numpy as np
+
+    images, labels = np.zeros((2, 8, 8, 1), np.float32), np.zeros(2, np.int64)
+    tiny = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3),
+                             keras.layers.MaxPooling2D(), keras.layers.Flatten(),
+                             keras.layers.Dense(2, activation="softmax")])  # fmt: skip
+    tiny.compile(optimizer=keras.optimizers.Adam(), loss="sparse_categorical_crossentropy")
+    tiny.train_on_batch(images, labels)
+    tiny.predict(images, verbose=0)
+    with tempfile.TemporaryDirectory(prefix="mlkata-warm-") as folder:
+        path = Path(folder) / "tiny.keras"
+        tiny.save(path)
+        keras.saving.load_model(path, compile=False, safe_mode=True)
+
+
+def import_keras_quietly() -> None:
     """Import Keras with stderr closed: TensorFlow's C++ start-up chatter ("Could not
     find cuda drivers...") is noise in a learner's terminal."""
     import sys
