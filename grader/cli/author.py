@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from grader.cli.output import console
 from grader.errors import UserError
 
 ROOT_HELP = "a course folder laid out like the repository (default: the shipped content)"
@@ -110,10 +111,9 @@ def run_validate(args) -> int:
 
 
 def _show_report(report) -> None:
-    from rich.console import Console
     from rich.markup import escape
 
-    out = Console(highlight=False)
+    out = console()
     for error in report.errors:
         out.print(escape(str(error)), soft_wrap=True)
     if report.banks:

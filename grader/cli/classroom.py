@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 from grader.cli.author import ROOT_HELP
+from grader.cli.output import console
 from grader.errors import UserError
 
 
@@ -67,12 +68,6 @@ def register(subparsers) -> None:
     export.set_defaults(func=run_export)
 
 
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
 # -- verify ---------------------------------------------------------------------------------
 
 
@@ -85,7 +80,7 @@ def run_verify(args) -> int:
     root = Root.named(args.root)
     if not root.manifest.is_file():
         raise UserError(f"no exercise manifest at {root.manifest}")
-    out = _console()
+    out = console()
     _, errors = check_manifest(root)
     for error in errors:
         out.print(escape(str(error)), soft_wrap=True)
@@ -138,7 +133,7 @@ def run_batch(args) -> int:
         raise UserError("--jobs must be at least 1")
     exercise = Root.named(args.root).exercise(args.exercise)
     submissions = batch.find_submissions(args.directory, exercise)
-    out = _console()
+    out = console()
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=out, transient=True) as progress:
         task = progress.add_task(f"Grading {exercise.id}", total=len(submissions))

@@ -68,7 +68,8 @@ def run(args) -> int:
     if args.json:
         verdict = grade(exercise, file, on_progress=history)
     else:
-        from grader.cli.verdict import console, training_bar
+        from grader.cli.output import console
+        from grader.cli.verdict import training_bar
 
         with training_bar(console(), f"Grading {exercise.id} ...", history) as on_progress:
             verdict = grade(exercise, file, on_progress=on_progress)

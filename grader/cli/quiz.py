@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from grader.cli.output import console, language
 from grader.errors import UserError
 
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -144,12 +145,6 @@ def _load(args: argparse.Namespace):
     return loaded
 
 
-def _lang(args: argparse.Namespace) -> str:
-    from grader.text import default_language
-
-    return args.lang or default_language()
-
-
 # -- quiz --------------------------------------------------------------------------
 
 
@@ -163,7 +158,7 @@ class Answered:
 def run_quiz(args: argparse.Namespace) -> int:
     from grader import progress, quiz
 
-    lang = _lang(args)
+    lang = language(args)
     loaded = _load(args)
     questions = loaded.questions
     known = sorted({q.topic for q in questions})
@@ -357,9 +352,7 @@ class RichScreen(Screen):
 
     def __init__(self, lang: str) -> None:
         super().__init__(lang)
-        from rich.console import Console
-
-        self.console = Console(highlight=False)
+        self.console = console()
 
     def line(self, text: str, style: str = "") -> None:
         self.console.print(text, style=style or None, markup=False)
@@ -450,7 +443,7 @@ def run_stats(args: argparse.Namespace) -> int:
 def run_topics(args: argparse.Namespace) -> int:
     from grader import bank
 
-    lang = _lang(args)
+    lang = language(args)
     rows = [bank.counts(b) for b in _load(args).banks]
     if args.json:
         data = [{"topic": c.topic, "title": c.title(lang), "path": str(c.path),
@@ -458,7 +451,6 @@ def run_topics(args: argparse.Namespace) -> int:
                  "languages": c.by_language} for c in rows]  # fmt: skip
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    from rich.console import Console
     from rich.table import Table
 
     short = {"truefalse": "t/f", "numeric": "num"}
@@ -475,5 +467,5 @@ def run_topics(args: argparse.Namespace) -> int:
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
         table.add_row(c.topic, *map(str, counts))
     table.add_row(f"{len(rows)} banks", *map(str, totals), style="bold")
-    Console(highlight=False).print(table)
+    console().print(table)
     return 0

@@ -6,6 +6,8 @@ import contextlib
 import re
 from pathlib import Path
 
+from grader.cli.output import console
+
 _LABELS = {
     "en": {"check": "Check", "points": "Points", "result": "What we saw", "hint": "Hint",
            "total": "Total", "passed": "All checks pass", "sandbox": "Sandbox",
@@ -17,15 +19,6 @@ _LABELS = {
 
 # "preprocess_image(array(shape=(28, 28), dtype=uint8)) " at the start of a message.
 _CALL = re.compile(r"^\w+\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\) ")
-
-
-def console():
-    import sys
-
-    from rich.console import Console
-
-    # Bound to today's stdout: grading redirects sys.stdout while checks run.
-    return Console(highlight=False, file=sys.stdout)
 
 
 @contextlib.contextmanager

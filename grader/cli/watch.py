@@ -8,7 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
-from grader.cli.workspace import _lang, say
+from grader.cli.output import language
+from grader.cli.workspace import say
 from grader.errors import UserError
 
 
@@ -31,7 +32,7 @@ def run(args) -> int:
     from grader.exercises import get_exercise, load_manifest
     from grader.watcher import Session, WarmWorker, Watcher
 
-    lang, out = _lang(args), _watch_console()
+    lang, out = language(args), _watch_console()
     if args.interval <= 0:
         raise UserError("--interval must be a positive number of seconds")
     space = workspace.require()

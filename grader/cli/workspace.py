@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from grader.cli.output import console, language
+
 # Interface words, English then Chinese.
 WORDS = {
     "created": ("Created the workspace {root}", "已创建练习目录 {root}"),
@@ -125,24 +127,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_reset)
 
 
-def _lang(args) -> str:
-    from grader.text import default_language
-
-    return args.lang or default_language()
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
 def run_init(args) -> int:
     from rich.markup import escape
 
     from grader import workspace
 
-    lang, out = _lang(args), _console()
+    lang, out = language(args), console()
     result = workspace.init(args.dir)
     root = result.workspace.root
     fresh = len(result.kept) == 0 and len(result.created) == len(result.workspace.exercises)
@@ -163,7 +153,7 @@ def run_list(args) -> int:
 
     from grader import workspace
 
-    lang = _lang(args)
+    lang = language(args)
     items = workspace.statuses(workspace.find())
     if args.json:
         print(json.dumps([s.to_dict(lang) for s in items], ensure_ascii=False, indent=2))
@@ -180,7 +170,7 @@ def run_list(args) -> int:
             f"{best}/{status.exercise.max_score}",
             _ago(status.last_attempt, lang),
         )
-    out = _console()
+    out = console()
     out.print(table)
     passed = sum(s.state == workspace.PASSED for s in items)
     line = say(lang, "tally", passed=passed, total=len(items))
@@ -198,7 +188,7 @@ def run_next(args) -> int:
 
     from grader import workspace
 
-    lang, out = _lang(args), _console()
+    lang, out = language(args), console()
     upcoming = workspace.next_unfinished(workspace.statuses(workspace.find()))
     if upcoming is None:
         out.print(say(lang, "all_done"))
@@ -219,7 +209,7 @@ def run_hint(args) -> int:
 
     from grader import progress, workspace
 
-    lang, out = _lang(args), _console()
+    lang, out = language(args), console()
     exercise = workspace.resolve(args.exercise, workspace.find())
     total = len(exercise.hints)
     if total == 0:
@@ -245,7 +235,7 @@ def run_reset(args) -> int:
     from grader import workspace
     from grader.exercises import get_exercise
 
-    lang = _lang(args)
+    lang = language(args)
     space = workspace.require()
     exercise = get_exercise(args.exercise)
     file = space.file(exercise.id)
