@@ -8,6 +8,7 @@ safe_mode=True). Nothing the submission does can run code in this process.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import shutil
@@ -61,6 +62,7 @@ class Submission:
         self._loaded = False
         self.sandbox = self._worker.sandbox
         self.outputs: list[str] = []
+        self._argument_files = itertools.count(1)  # names for arguments sent as files
         # CPU seconds the worker used during the last call, measured from /proc by
         # the grader: steadier than wall time on a busy machine, and unforgeable.
         self.last_call_cpu_s: float | None = None
@@ -247,12 +249,9 @@ class Submission:
                 f"{during} sent back something the grader cannot read ({exc})"
             ) from None
 
-    _count = 0
-
     def _encode(self, value, scratch: Path) -> dict:
         import numpy as np
 
-        Submission._count += 1
         if value is None:
             return {"t": "none"}
         if isinstance(value, bool | np.bool_):
@@ -274,11 +273,11 @@ class Submission:
                 "items": [[str(k), self._encode(v, scratch)] for k, v in value.items()],
             }
         if isinstance(value, np.ndarray):
-            name = f"in-{Submission._count}.npy"
+            name = f"in-{next(self._argument_files)}.npy"
             np.save(scratch / name, value, allow_pickle=False)
             return {"t": "ndarray", "file": name}
         if hasattr(value, "save") and hasattr(value, "layers"):
-            name = f"in-{Submission._count}.keras"
+            name = f"in-{next(self._argument_files)}.keras"
             value.save(scratch / name)
             return {"t": "keras", "file": name}
         raise TypeError(f"the grader cannot send a {type(value).__name__} to the sandbox")
