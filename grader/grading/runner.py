@@ -138,7 +138,9 @@ def prepare_tensorflow() -> None:
     tiny = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3),
                              keras.layers.MaxPooling2D(), keras.layers.Flatten(),
                              keras.layers.Dense(2, activation="softmax")])  # fmt: skip
-    tiny.compile(optimizer=keras.optimizers.Adam(), loss="sparse_categorical_crossentropy")
+    optimizer = keras.optimizers.Adam()
+    tiny.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    optimizer.build(tiny.trainable_variables)  # as test_cnn does
     tiny.train_on_batch(images, labels)
     tiny.predict(images, verbose=0)
     with tempfile.TemporaryDirectory(prefix="mlkata-warm-") as folder:
