@@ -5,7 +5,7 @@ Run from the repository root (a few minutes on 2 cores):
     .venv/bin/python benchmarks/thresholds.py                  # everything, 3 seeds
     .venv/bin/python benchmarks/thresholds.py pipeline --seeds 5
 
-normalize: Python's per-pixel speed and the timings behind the vectorisation limit.
+normalize: Python's per-pixel speed, the limit, and what four answers use in the sandbox.
 cnn: the loss drop of the training check for the reference and two other CNNs.
 pipeline: the reference solution's unseen accuracy, and the leak probe's share of
   permuted labels for an honest pipeline and for three that train on the test set.
@@ -33,30 +33,52 @@ def _timed(function, *args):
     return value, time.perf_counter() - start
 
 
+IMAGE_LOOP = """\
+import numpy as np
+def preprocess_image(image):  # vectorised per image, a Python loop over the images
+    image = np.asarray(image)
+    if image.ndim == 3:
+        return np.stack([preprocess_image(one) for one in image])
+    low, high = image.min(), image.max()
+    if high == low:
+        return np.zeros(image.shape, np.float32)
+    return ((image - low) / (high - low)).astype(np.float32)
+"""
+
+
 def measure_normalize(seeds: int) -> None:
-    import normalize  # solutions/normalize.py
+    """The CPU time each answer spends on the check's batch, in the sandbox, as graded."""
+    from grader.checks.support import python_seconds_per_item
+    from grader.checks.test_normalize import BIG_BATCH_LIMIT, BIG_BATCH_PIXELS
+    from grader.exercises import get_exercise
+    from grader.grading.proxy import Submission, start_worker
 
-    from grader.checks.test_normalize import BIG_BATCH, python_speed_limit
-
-    batch = np.random.default_rng(9).integers(0, 256, (BIG_BATCH, 28, 28), dtype=np.uint8)
-
-    def seed_answer(image):  # the seed material's answer: built-in min and max over all pixels
-        low, high = min(image.flatten()), max(image.flatten())
-        return (image - low) / (high - low)
-
-    def image_loop(images):
-        return np.stack([normalize.preprocess_image(image) for image in images])
-
+    exercise = get_exercise("normalize")
     print(
-        f"normalize: limit for {batch.size:,} pixels here: {python_speed_limit(batch.size):.2f} s"
+        f"normalize: {python_seconds_per_item() * 1e9:.1f} ns per pixel for built-in min(), "
+        f"so a limit of {BIG_BATCH_LIMIT:.2f} s for {BIG_BATCH_PIXELS.size:,} pixels"
     )
-    for name, function in [
-        ("reference", normalize.preprocess_image),
-        ("seed answer", seed_answer),
-        ("loop over images", image_loop),
-    ]:
-        times = [_timed(function, batch)[1] for _ in range(max(1, seeds // 2))]
-        print(f"  {name:17} {min(times):.2f}-{max(times):.2f} s")
+    with tempfile.TemporaryDirectory() as folder:
+        image_loop = Path(folder) / "image_loop.py"
+        image_loop.write_text(IMAGE_LOOP, encoding="utf-8")
+        answers = {
+            "reference": ROOT / "solutions" / "normalize.py",
+            "loop over images": image_loop,
+            "seed answer": ROOT / "tests" / "wrong" / "norm_seed.py",
+            "min() per image": ROOT / "tests" / "wrong" / "norm_loop.py",
+        }
+        for name, file in answers.items():
+            used = []
+            for _ in range(seeds):
+                worker = start_worker(exercise)
+                time.sleep(3)  # let it finish importing, as watch's warm worker has
+                submission = Submission(exercise, file, worker=worker)
+                try:
+                    submission.call(BIG_BATCH_PIXELS, timeout=60)
+                    used.append(submission.last_call_cpu_s)
+                finally:
+                    submission.close()
+            print(f"  {name:17} {min(used):.2f}-{max(used):.2f} s of CPU")
 
 
 def measure_cnn(seeds: int) -> None:

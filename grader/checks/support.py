@@ -186,8 +186,13 @@ def random_pixels(seed: int, shape: tuple[int, ...]) -> np.ndarray:
 
 @functools.cache
 def python_seconds_per_item() -> float:
-    """CPU seconds Python's built-in min() spends per element here, measured once."""
-    probe = np.zeros(200_000, np.uint8)
+    """CPU seconds Python's built-in min() spends per element here, measured once.
+
+    The best of three runs over a million pixels (0.12 s): a process's first ~70 ms
+    of busy CPU run at about half speed here, and a probe shorter than that measured
+    55-77 ns per pixel where a real loop takes 35-38 ns, a limit loose enough for
+    the seed answer to pass."""
+    probe = np.random.default_rng(0).integers(0, 256, 1_000_000, dtype=np.uint8)
     timings = []
     for _ in range(3):
         start = time.process_time()
