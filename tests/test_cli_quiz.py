@@ -287,6 +287,7 @@ def test_in_a_terminal_an_unreadable_answer_is_asked_again(mlkata_home):
     finally:
         proc.kill()
         os.close(leader)
+    assert "Ctrl-C stops at any time; each answer is saved as you give it." in shown()
     assert "╭─ Question 1/1 · basics · easy" in shown()
     assert "✓ Right." in shown()
     assert reviews(mlkata_home) == [("basics-choice", 3)]

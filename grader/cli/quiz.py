@@ -19,6 +19,8 @@ LETTERS = "ABCDEFGH"  # option letters, as in grader.bank (not imported: --help 
 # Interface words, English then Chinese.
 WORDS = {
     "question": ("Question {i}/{n}", "第 {i}/{n} 题"),
+    "how_to_stop": ("Ctrl-C stops at any time; each answer is saved as you give it.",
+                    "随时按 Ctrl-C 停止；每个答案一提交就已保存。"),
     "answer": ("Your answer", "你的答案"),
     "right": ("Right.", "正确。"),
     "wrong": ("Wrong.", "错误。"),
@@ -171,6 +173,7 @@ def run_quiz(args: argparse.Namespace) -> int:
     if not chosen:
         raise UserError("no question matches these filters" if questions else "no questions to ask")
     screen = _screen(lang)
+    screen.start()
     answered: list[Answered] = []
     try:
         for i, question in enumerate(chosen, 1):
@@ -281,6 +284,9 @@ class Screen:
         note = fallback_note(shown, self.lang)
         return f"{shown.text.strip()} {note}" if note else shown.text.strip()
 
+    def start(self) -> None:
+        """Before the first question (a script reading the output needs no instructions)."""
+
     def heading(self, question, i: int, n: int) -> str:
         words = [
             say(self.lang, "question", i=i, n=n),
@@ -356,6 +362,9 @@ class RichScreen(Screen):
 
     def line(self, text: str, style: str = "") -> None:
         self.console.print(text, style=style or None, markup=False)
+
+    def start(self) -> None:
+        self.line(say(self.lang, "how_to_stop"), "dim")
 
     def question(self, question, i: int, n: int) -> None:
         from rich.console import Group
