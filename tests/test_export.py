@@ -20,9 +20,6 @@ REPO = Path(__file__).resolve().parent.parent
 SOLUTION = REPO / "solutions" / "normalize.py"
 STUB = REPO / "exercises" / "normalize.py"
 GRADESCOPE_TEST_KEYS = {"name", "score", "max_score", "status", "output", "visibility"}
-# The one check with a wall-clock limit: on a machine shared with other heavy jobs the
-# reference solution can miss it, which is the check's business, not the export's.
-TIMED = "test_vectorised_on_a_full_mnist_batch"
 
 
 @pytest.fixture(scope="module")
@@ -160,8 +157,7 @@ def test_github_classroom_workflow_grades_and_reports(tmp_path):
     result = json.loads(base64.b64decode(value))
     assert key == "result"
     assert result["version"] == 1 and result["max_score"] > 0
-    failed = {t["name"] for t in result["tests"] if t["status"] != "pass"}
-    assert failed <= {TIMED}, result
-    assert result["status"] == ("fail" if failed else "pass")
-    if not failed:
-        assert sum(t["score"] for t in result["tests"]) == result["max_score"]
+    failed = {t["name"]: t.get("message") for t in result["tests"] if t["status"] != "pass"}
+    assert not failed, failed  # the reference solution passes every check
+    assert result["status"] == "pass"
+    assert sum(t["score"] for t in result["tests"]) == result["max_score"]
