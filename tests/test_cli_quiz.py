@@ -300,7 +300,7 @@ def test_stats_shows_exercises_beside_the_quiz(mlkata, mlkata_home):
     progress.record_grade("normalize", "abc", 8, 12, False, checks_passed=6, checks_total=8)
     result = mlkata("stats")
     assert result.returncode == 0
-    assert f"Exercises: 0/{len(load_manifest())} passed (1 gradings)" in result.stdout
+    assert f"Exercises: 0/{len(load_manifest())} passed (1 grading)" in result.stdout
     assert "normalize" in result.stdout and "best 8/12" in result.stdout
     data = json.loads(mlkata("stats", "--json").stdout)
     assert data["exercises"]["attempts"] == 1

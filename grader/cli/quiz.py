@@ -199,13 +199,17 @@ def run_stats(args: argparse.Namespace) -> int:
     if not s.answered:
         print("Nothing answered yet. Start with: mlkata quiz")
     print(f"Exercises: {exercises['passed']}/{exercises['exercises']} passed "
-          f"({exercises['attempts']} gradings)")  # fmt: skip
+          f"({_gradings(exercises['attempts'])})")  # fmt: skip
     for item in exercises["items"]:
         if item.get("attempts"):
             best = f"{item['best_score']:g}/{item['max_score']}"
             print(f"  {item['exercise']:<20} {item['status']}, best {best} "
-                  f"({item['attempts']} gradings)")  # fmt: skip
+                  f"({_gradings(item['attempts'])})")  # fmt: skip
     return 0
+
+
+def _gradings(n: int) -> str:
+    return f"{n} grading" + ("" if n == 1 else "s")
 
 
 def run_topics(args: argparse.Namespace) -> int:
