@@ -91,6 +91,18 @@ def test_list_shows_each_exercise_and_follows_grades(run, space):
     assert f"Next: {ids[1]}" in table.stdout
 
 
+def test_grade_without_an_exercise_grades_the_next_unfinished_one(run, space, tmp_path):
+    first, second = load_manifest()[:2]
+    (space / f"{first.id}.py").write_text((REPO / "solutions" / f"{first.id}.py").read_text())
+    assert run("grade", cwd=space).returncode == 0  # the first, now solved
+    graded = run("grade", "--json", cwd=space)  # then the second: its untouched stub fails
+    assert graded.returncode == 1
+    assert json.loads(graded.stdout)["exercise"] == second.id
+    outside = run("grade", cwd=tmp_path)
+    assert outside.returncode == 2
+    assert "name the exercise to grade" in outside.stderr and "Traceback" not in outside.stderr
+
+
 def test_list_shows_the_latest_grade_and_whether_the_file_changed_since(run, space):
     graded = run("grade", "normalize", cwd=space)  # the untouched stub fails every check
     assert graded.returncode == 1

@@ -20,7 +20,11 @@ def register(subparsers) -> None:
         epilog="Example: mlkata grade normalize exercises/normalize.py",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("exercise", help="exercise id (see `mlkata list`)")
+    parser.add_argument(
+        "exercise",
+        nargs="?",
+        help="exercise id (see `mlkata list`; default in a workspace: the next unfinished one)",
+    )
     parser.add_argument(
         "file",
         nargs="?",
@@ -55,12 +59,28 @@ def resolve_file(exercise, file: Path | None) -> Path:
     return file
 
 
-def run(args) -> int:
+def _exercise(exercise_id: str | None):
+    """The exercise named; unnamed, the next unfinished one of the workspace we are in."""
     from grader.exercises import get_exercise
+
+    if exercise_id is not None:
+        return get_exercise(exercise_id)
+    from grader import workspace
+
+    found = workspace.find()
+    if found is None:
+        raise UserError(
+            "name the exercise to grade, e.g. `mlkata grade normalize` "
+            "(outside a workspace there is no next one; see `mlkata list`)"
+        )
+    return workspace.resolve(None, found)
+
+
+def run(args) -> int:
     from grader.grading import reports
     from grader.grading.runner import grade
 
-    exercise = get_exercise(args.exercise)
+    exercise = _exercise(args.exercise)
     file = resolve_file(exercise, args.file)
     from grader.curves import History
 
