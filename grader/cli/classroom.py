@@ -75,7 +75,8 @@ def run_verify(args) -> int:
     from rich.markup import escape
 
     from grader.authoring import Root
-    from grader.verify import check_manifest, prove
+    from grader.manifest_check import check_manifest
+    from grader.verify import prove
 
     root = Root.named(args.root)
     if not root.manifest.is_file():

@@ -1,0 +1,197 @@
+"""Is a course's exercise manifest well formed? Every problem, each with its file:line.
+
+A manifest entry names an exercise's function, limits, hints and checks; every check
+must exist in the exercise's checks file, with a docstring (its message when it passes)
+and points. `mlkata validate` and `mlkata verify` report what `check_manifest` finds.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from grader import yamlsource
+from grader.bank import SLUG, BankError
+from grader.exercises import FORMAT_VERSION
+
+if TYPE_CHECKING:
+    from grader.authoring import Root
+
+ENTRY_KEYS = ("id", "title", "function", "tensorflow", "limits", "hints", "checks")
+CHECK_KEYS = ("name", "points", "hint")
+LIMIT_KEYS = ("wall_seconds", "memory_mb")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    """What `validate` counts for one exercise of the manifest."""
+
+    id: str
+    checks: int
+    points: int
+
+
+def check_manifest(root: Root) -> tuple[list[ExerciseInfo], list[BankError]]:
+    """Every problem in `root`'s manifest, each with its line; and the exercises read."""
+    try:
+        data = yamlsource.load(root.manifest)
+    except yamlsource.SourceError as exc:
+        return [], [BankError(exc.path, exc.line, "", exc.message)]
+    reader = _ManifestReader(root)
+    infos = reader.read(data)
+    return infos, sorted(reader.errors, key=lambda e: e.line or 0)
+
+
+class _ManifestReader:
+    def __init__(self, root: Root) -> None:
+        self.root = root
+        self.errors: list[BankError] = []
+        self.seen: dict[str, int] = {}
+
+    def error(self, line: int | None, field: str, message: str) -> None:
+        self.errors.append(BankError(self.root.manifest, line, field, message))
+
+    def unknown(self, data: yamlsource.LineDict, allowed: tuple[str, ...], prefix: str = ""):
+        for key in data:
+            if key not in allowed:
+                self.error(data.lines[key], prefix + str(key), "unknown key; allowed: "
+                           + ", ".join(allowed))  # fmt: skip
+
+    def read(self, data: Any) -> list[ExerciseInfo]:
+        if not isinstance(data, yamlsource.LineDict):
+            self.error(1, "", "the manifest is a mapping with format_version and exercises")
+            return []
+        self.unknown(data, ("format_version", "exercises"))
+        if data.get("format_version") != FORMAT_VERSION:
+            line = data.lines.get("format_version", data.line)
+            self.error(line, "format_version", f"must be {FORMAT_VERSION}")
+        entries = data.get("exercises")
+        if not isinstance(entries, yamlsource.LineList):
+            line = data.lines.get("exercises", data.line)
+            self.error(line, "exercises", "must be a list of exercises")
+            return []
+        infos = [self.entry(e, line) for e, line in zip(entries, entries.lines, strict=True)]
+        return [info for info in infos if info]
+
+    def entry(self, entry: Any, line: int) -> ExerciseInfo | None:
+        if not isinstance(entry, yamlsource.LineDict):
+            self.error(line, "exercises", "each exercise is a mapping (id: ..., function: ...)")
+            return None
+        at = entry.lines.get
+        self.unknown(entry, ENTRY_KEYS)
+        for key in ("id", "title", "function", "hints", "checks"):
+            if key not in entry:
+                self.error(entry.line, key, "missing")
+        eid = entry.get("id")
+        if "id" in entry and (not isinstance(eid, str) or not SLUG.match(eid) or "-" in eid):
+            self.error(at("id"), "id", f"{eid!r} must be lowercase letters and digits")
+            eid = None
+        elif eid in self.seen:
+            self.error(at("id"), "id", f"duplicate exercise id {eid!r} (first at line "
+                       f"{self.seen[eid]})")  # fmt: skip
+            return None
+        elif eid:
+            self.seen[eid] = at("id")
+        if "title" in entry and not _is_text(entry["title"]):
+            self.error(at("title"), "title", "must be text or {en: ..., zh: ...}")
+        function = entry.get("function")
+        if "function" in entry and not (isinstance(function, str) and _IDENTIFIER.match(function)):
+            self.error(at("function"), "function", f"{function!r} is not a Python function name")
+        if not isinstance(entry.get("tensorflow", False), bool):
+            self.error(at("tensorflow"), "tensorflow", "must be true or false")
+        self.limits(entry)
+        hints = entry.get("hints")
+        if "hints" in entry and not (isinstance(hints, list) and hints
+                                     and all(_is_text(h) for h in hints)):  # fmt: skip
+            self.error(at("hints"), "hints", "give a non-empty list of hints (text or {en, zh})")
+        checks = entry.get("checks")
+        if not isinstance(checks, yamlsource.LineList) or not checks:
+            if "checks" in entry:
+                self.error(at("checks"), "checks", "give a non-empty list of checks")
+            checks = yamlsource.LineList()
+            checks.lines = []
+        return self.files_and_checks(eid, at("id"), at("checks"), checks) if eid else None
+
+    def files_and_checks(self, eid: str, id_line: int, line: int, checks) -> ExerciseInfo:
+        checks_file = self.root.checks / f"test_{eid}.py"
+        files = {"stub": self.root.exercises_dir / f"{eid}.py",
+                 "solution": self.root.solutions / f"{eid}.py", "checks": checks_file}  # fmt: skip
+        for role, file in files.items():
+            if not file.is_file():
+                self.error(id_line, "id", f"the {role} file {file} does not exist")
+        defined = check_functions(checks_file) if checks_file.is_file() else None
+        points = sum(
+            self.check(c, cline, f"checks[{i}]", defined)
+            for i, (c, cline) in enumerate(zip(checks, checks.lines, strict=True))
+        )
+        listed = {c.get("name") for c in checks if isinstance(c, dict)}
+        for name in sorted(set(defined or {}) - listed):
+            self.error(line, "checks", f"{name} is in {checks_file.name} but not listed here")
+        return ExerciseInfo(eid, len(checks), points)
+
+    def limits(self, entry: yamlsource.LineDict) -> None:
+        limits = entry.get("limits")
+        if "limits" in entry and not isinstance(limits, yamlsource.LineDict):
+            self.error(entry.lines["limits"], "limits", "must be {wall_seconds: N, memory_mb: N}")
+            return
+        self.unknown(limits or yamlsource.LineDict(), LIMIT_KEYS, "limits.")
+        for key, value in (limits or {}).items():
+            if key in LIMIT_KEYS and (not _is_number(value) or value <= 0):
+                self.error(limits.lines[key], f"limits.{key}",
+                           f"must be a positive number, not {value!r}")  # fmt: skip
+
+    def check(self, check: Any, line: int, field: str, defined: dict | None) -> int:
+        if not isinstance(check, yamlsource.LineDict):
+            self.error(line, field, "each check is a mapping (name, points, hint)")
+            return 0
+        at = check.lines.get
+        self.unknown(check, CHECK_KEYS, field + ".")
+        name = check.get("name")
+        if not (isinstance(name, str) and name.startswith("test_") and _IDENTIFIER.match(name)):
+            self.error(at("name", line), f"{field}.name", f"{name!r} is not a test function name")
+        elif defined is not None and name not in defined:
+            self.error(at("name"), f"{field}.name", f"no test function {name} in the checks file")
+        elif defined is not None and not defined[name]:
+            self.error(at("name"), f"{field}.name",
+                       f"{name} has no docstring: learners see it as its message")  # fmt: skip
+        points = check.get("points")
+        if not (isinstance(points, int) and not isinstance(points, bool) and points > 0):
+            self.error(at("points", line), f"{field}.points",
+                       f"must be a whole number > 0, not {points!r}")  # fmt: skip
+            points = 0
+        if not _is_text(check.get("hint")):
+            self.error(at("hint", line), f"{field}.hint",
+                       "missing: the hint shown when this check fails")  # fmt: skip
+        return points
+
+
+def check_functions(checks_file: Path) -> dict[str, bool]:
+    """Test functions defined at the top of a checks file -> whether each has a docstring."""
+    try:
+        tree = ast.parse(checks_file.read_bytes(), str(checks_file))
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    return {
+        node.name: bool((ast.get_docstring(node) or "").strip())
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name.startswith("test_")
+    }
+
+
+def _is_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(k in ("en", "zh") and isinstance(v, str) and v.strip() for k, v in value.items())
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
