@@ -51,6 +51,10 @@ def test_syntax_error_is_reported_as_such(mlkata, tmp_path):
     verdict = json.loads(result.stdout)
     assert verdict["error"] == "syntax"
     assert "line 1" in verdict["checks"][0]["message"]
+    shown = "".join(mlkata("grade", "normalize", str(broken), "--lang", "zh").stdout.split())
+    # (whitespace dropped: rich wraps the lines)
+    assert "Python无法读取你的文件" in shown  # the hint is about the syntax error,
+    assert "".join(NORMALIZE.checks[0].hint("zh").split()) not in shown  # not the exercise
 
 
 def test_junit_and_gradescope_files(mlkata, tmp_path):

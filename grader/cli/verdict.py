@@ -17,6 +17,17 @@ _LABELS = {
            "output": "你的代码输出", "same": "↑ 同上"},
 }  # fmt: skip
 
+# When the file could not be loaded, no check ran: the exercise's hints would miss the point.
+_LOAD_HINTS = {
+    "syntax": ("Python could not read your file, so no check ran: fix the line named above "
+               "(an unclosed bracket or a missing colon is the usual cause), save and grade again.",
+               "Python 无法读取你的文件，所以没有任何检查运行：修正上面指出的那一行"
+               "（常见原因是括号没有闭合或漏了冒号），保存后再评分。"),
+    "missing": ("No check could call your code: define the function at the top level of your "
+                "file, spelled exactly as the exercise names it.",
+                "没有检查能调用你的代码：请在文件顶层定义这个函数，名字与练习要求的完全一致。"),
+}  # fmt: skip
+
 # "preprocess_image(array(shape=(28, 28), dtype=uint8)) " at the start of a message.
 _CALL = re.compile(r"^\w+\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\) ")
 
@@ -93,8 +104,11 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
         table.add_row(mark, check.name.removeprefix("test_"), points, message)
     out.print(table)
     failure = verdict.first_failure
-    if failure is not None and failure.hint(lang):
-        out.print(f"[yellow]{words['hint']}:[/] {escape(failure.hint(lang))}")
+    hint = failure.hint(lang) if failure is not None else ""
+    if verdict.error in _LOAD_HINTS:
+        hint = _LOAD_HINTS[verdict.error][lang == "zh"]
+    if hint:
+        out.print(f"[yellow]{words['hint']}:[/] {escape(hint)}")
     if verdict.output.strip() and not verdict.passed:
         shown = verdict.output.strip()[-1200:]
         out.print(f"[dim]{words['output']}:[/]\n[dim]{escape(shown)}[/]")
