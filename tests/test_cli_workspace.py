@@ -171,7 +171,8 @@ def test_reset_asks_first_and_keeps_a_backup(run, space):
 def test_reset_yes_skips_the_question_and_no_input_means_no(run, space):
     learner = space / "normalize.py"
     learner.write_text("# attempt\n")
-    assert run("reset", "normalize", cwd=space).returncode == 1  # end of input: not reset
+    unanswered = run("reset", "normalize", cwd=space)  # end of input: not reset
+    assert unanswered.returncode == 1 and "add --yes" in unanswered.stdout
     assert learner.read_text() == "# attempt\n"
     assert run("reset", "normalize", "--yes", cwd=space).returncode == 0
     assert digest(learner) == digest(get_exercise("normalize").stub_path)

@@ -43,6 +43,8 @@ WORDS = {
     "reset": ("Reset {file}.", "已重置 {file}。"),
     "backup": ("Your version is kept as {backup}.", "你的版本已保存为 {backup}。"),
     "not_reset": ("Not reset.", "未重置。"),
+    "no_answer": ("Not reset: no answer came (add --yes to reset without asking).",
+                  "未重置：没有收到回答（加上 --yes 可不经确认直接重置）。"),
     "just_now": ("just now", "刚刚"),
     "minutes": ("{n} min ago", "{n} 分钟前"),
     "hours": ("{n} h ago", "{n} 小时前"),
@@ -244,8 +246,11 @@ def run_reset(args) -> int:
         return 0
     if not args.yes and file.exists():
         print(say(lang, "confirm", file=file.name, backups=workspace.BACKUPS), end="", flush=True)
-        answer = sys.stdin.readline().strip().lower()
-        if answer not in ("y", "yes", "是", "好"):
+        line = sys.stdin.readline()
+        if not line:  # end of input: piped, or nobody there to answer
+            print("\n" + say(lang, "no_answer"))
+            return 1
+        if line.strip().lower() not in ("y", "yes", "是", "好"):
             print(say(lang, "not_reset"))
             return 1
     backup = workspace.reset(space, exercise)
