@@ -119,6 +119,36 @@ def test_wrong_and_unreadable_answers_in_piped_mode(mlkata, mlkata_home):
     assert sorted(r for _, r in reviews(mlkata_home)) == [1, 1]
 
 
+def test_a_wrong_number_is_shown_the_answer_and_only_a_real_tolerance(mlkata, tmp_path):
+    bank = tmp_path / "numbers.yaml"
+    bank.write_text("""\
+format_version: 1
+topic: numbers
+title: Numbers
+questions:
+  - id: numbers-exact
+    type: numeric
+    difficulty: easy
+    tags: [clipping]
+    prompt: "clipnorm=1.0 and g = (3, 4): the first component after clipping?"
+    answer: 0.6
+    tolerance: 1.0e-6
+    explanation: "g / 5 = (0.6, 0.8)."
+  - id: numbers-rounded
+    type: numeric
+    difficulty: easy
+    tags: [leakage]
+    prompt: "0.996 reported, 0.957 real: the overstatement in points?"
+    answer: 3.9
+    tolerance: 0.05
+    explanation: "0.996 - 0.957 = 0.039."
+""")
+    result = mlkata("quiz", "--no-shipped", "--bank", str(bank), "--lang", "en", input="7\n7\n")
+    assert result.returncode == 0, result.stderr
+    assert "The answer is 0.6." in result.stdout  # ± 1e-06 only guards against float noise
+    assert "The answer is 3.9 ± 0.05." in result.stdout  # a real allowance is worth saying
+
+
 def test_open_question_takes_an_answer_then_a_rating(mlkata, mlkata_home):
     result = mlkata("quiz", *OWN, "--tag", "finetuning", input="no idea\nhard\n")
     assert "Reference answer: Continuing to train a pretrained model on new data." in result.stdout

@@ -87,9 +87,15 @@ def _expected(question, lang: str) -> str:
         return say(lang, "true" if question.truth else "false")
     if question.type == "numeric":
         value = f"{question.value:,.10g}"
-        value += f" ± {question.tolerance:g}" if question.tolerance else ""
+        value += f" ± {question.tolerance:g}" if _worth_showing(question) else ""
         return value + (f" {question.unit(lang)}" if question.unit else "")
     return question.answers[0]
+
+
+def _worth_showing(question) -> bool:
+    """A tolerance that is a real allowance (0.6 ± 0.05), not a float guard (0.6 ± 1e-06)."""
+    tolerance, value = question.tolerance, abs(question.value)
+    return bool(tolerance) and (value == 0 or tolerance / value >= 1e-3)
 
 
 def _when(due: datetime, now: datetime, lang: str) -> str:
