@@ -93,9 +93,13 @@ def _expected(question, lang: str) -> str:
 
 
 def _worth_showing(question) -> bool:
-    """A tolerance that is a real allowance (0.6 ± 0.05), not a float guard (0.6 ± 1e-06)."""
-    tolerance, value = question.tolerance, abs(question.value)
-    return bool(tolerance) and (value == 0 or tolerance / value >= 1e-3)
+    """Whether the tolerance says something: 2.303 ± 0.001 (ln 10, rounded) does;
+    0.6 ± 1e-06 is a guard against float noise, smaller than the answer's last digit."""
+    if not question.tolerance:
+        return False
+    written = f"{question.value:.10g}"
+    decimals = len(written.partition(".")[2]) if "e" not in written else 0
+    return question.tolerance >= 0.5 * 10.0**-decimals
 
 
 def _when(due: datetime, now: datetime, lang: str) -> str:
