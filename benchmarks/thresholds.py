@@ -5,7 +5,7 @@ Run from the repository root (a few minutes on 2 cores):
     .venv/bin/python benchmarks/thresholds.py                  # everything, 3 seeds
     .venv/bin/python benchmarks/thresholds.py pipeline --seeds 5
 
-normalize: Python's per-pixel speed, the limit, and what four answers use in the sandbox.
+normalize: Python's per-pixel speed, the limit, and what five answers use in the sandbox.
 cnn: the loss drop of the training check for the reference and two other CNNs.
 pipeline: the reference solution's unseen accuracy, and the leak probe's share of
   permuted labels for an honest pipeline and for three that train on the test set.
