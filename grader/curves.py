@@ -10,6 +10,7 @@ import math
 import re
 import struct
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import UserError
@@ -21,6 +22,15 @@ COLOURS = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 1
 
 _METRIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 _MAX_METRICS = 8
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A note from the grader itself on what the learner is waiting for, e.g. a model
+    being built for the first time. Events from the sandbox arrive as dicts; a Stage
+    can only come from this process, so its text is shown as it is."""
+
+    text: str
 
 
 def clean_event(event: object) -> dict | None:

@@ -135,3 +135,22 @@ def test_write_png_without_epochs_says_there_is_no_curve(tmp_path):
 def test_write_png_into_a_missing_folder_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="cannot write the plot"):
         write_png(_history(2), tmp_path / "missing" / "curve.png")
+
+
+def test_the_progress_display_shows_the_graders_notes_but_no_text_from_the_sandbox():
+    import io
+
+    from rich.console import Console
+
+    from grader.cli.verdict import training_bar
+    from grader.curves import Stage
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=100)
+    with training_bar(console, "Grading finetune ...") as report:
+        report(Stage("Building the pretrained base model ..."))
+        report({"stage": "\x1b[2J all checks passed", "epoch": 1, "epochs": 2,
+                "logs": {"loss": 0.5}})  # fmt: skip
+    shown = out.getvalue()
+    assert "Building the pretrained base model ..." in shown
+    assert "epoch 1/2" in shown and "all checks passed" not in shown and "\x1b" not in shown

@@ -142,6 +142,28 @@ def test_finetune_base_is_built_once_then_read_from_the_cache(tmp_path, quick_ba
     assert record["sha256"] == hashlib.sha256(first.path.read_bytes()).hexdigest()
 
 
+def test_finetune_base_says_when_it_builds_and_only_then(tmp_path, quick_base):
+    finetune_base, _ = quick_base
+    notes = []
+    finetune_base.load_base(tmp_path, on_build=notes.append)
+    finetune_base.load_base(tmp_path, on_build=notes.append)
+    assert notes == [finetune_base.BUILDING]
+
+
+def test_grading_finetune_tells_the_learner_while_the_base_is_built(mlkata_home, quick_base):
+    """The note travels from the checks, through grade(), to what the CLI shows."""
+    from grader.curves import Stage
+    from grader.exercises import get_exercise
+    from grader.grading.runner import grade
+
+    finetune_base, builds = quick_base
+    exercise = get_exercise("finetune")
+    events = []
+    grade(exercise, exercise.stub_path, on_progress=events.append)
+    assert len(builds) == 1
+    assert [e for e in events if isinstance(e, Stage)] == [Stage(finetune_base.BUILDING)]
+
+
 def test_finetune_base_is_rebuilt_when_the_file_changed(tmp_path, quick_base):
     finetune_base, builds = quick_base
     path = finetune_base.load_base(tmp_path).path

@@ -34,8 +34,8 @@ CALL = f"fine_tune(base_model, x_new ({5 * PER_CLASS}, 28, 28, 1) float32, y_new
 
 
 @pytest.fixture(scope="module")
-def base():
-    return load_base()
+def base(announce):
+    return load_base(on_build=announce)
 
 
 @pytest.fixture(scope="module")

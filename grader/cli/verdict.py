@@ -41,12 +41,15 @@ def training_bar(out, label: str, on_event=None):
     `clean_event` keeps only numbers and plain names, shown without markup.
     `on_event` (e.g. a curves.History) also receives every raw event.
     """
-    from grader.curves import clean_event, describe_event
+    from grader.curves import Stage, clean_event, describe_event
 
     if not out.is_terminal:
         out.print(label)
 
-        def report(raw: dict) -> None:
+        def report(raw: object) -> None:
+            if isinstance(raw, Stage):
+                out.print(raw.text, markup=False)
+                return
             if on_event is not None:
                 on_event(raw)
             event = clean_event(raw)
@@ -62,7 +65,10 @@ def training_bar(out, label: str, on_event=None):
     with Progress(*columns, console=out, transient=True) as bar:
         task = bar.add_task(label, total=None, metrics="")
 
-        def update(raw: dict) -> None:
+        def update(raw: object) -> None:
+            if isinstance(raw, Stage):
+                bar.update(task, description=raw.text)
+                return
             if on_event is not None:
                 on_event(raw)
             event = clean_event(raw)
@@ -73,7 +79,7 @@ def training_bar(out, label: str, on_event=None):
                 done += 1
             elif event["steps"]:
                 done += min(event["step"] / event["steps"], 1.0)
-            bar.update(task, total=event["epochs"], completed=done,
+            bar.update(task, description=label, total=event["epochs"], completed=done,
                        metrics=describe_event(event))  # fmt: skip
 
         yield update

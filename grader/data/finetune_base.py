@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,12 +114,18 @@ class CachedBase:
     scratch_accuracy: float
 
 
-def load_base(cache: Path | None = None) -> CachedBase:
+BUILDING = "Building the pretrained base model (first run only: 15-20 s) ..."
+
+
+def load_base(
+    cache: Path | None = None, on_build: Callable[[str], None] | None = None
+) -> CachedBase:
     """The pretrained base and the scratch baseline, from the cache or rebuilt into it.
 
     The cache holds `base-v<N>.keras` and a JSON record of its recipe version, Keras
     version, sha256 and the scratch baseline; any mismatch rebuilds both. Files are
     written to a temporary name and renamed, so a reader never sees half a file.
+    `on_build` hears, before the rebuild (15 s or so), what the wait is for.
     """
     folder = (cache or paths.cache_dir()) / "finetune"
     model_path = folder / f"base-v{RECIPE_VERSION}.keras"
@@ -132,6 +139,8 @@ def load_base(cache: Path | None = None) -> CachedBase:
         and _sha256(model_path) == record.get("sha256")
     ):
         folder.mkdir(parents=True, exist_ok=True)
+        if on_build is not None:
+            on_build(BUILDING)
         model = pretrain_base()
         _atomic_write(model_path, lambda tmp: model.save(tmp), suffix=".keras")
         record = {

@@ -3,11 +3,15 @@ and records every outcome, so the verdict never depends on pytest's own report."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from grader.curves import Stage
 from grader.grading.proxy import Submission
 
 SUBMISSION = pytest.StashKey[Submission]()
+ON_PROGRESS = pytest.StashKey[Callable[[object], None] | None]()
 
 
 @pytest.fixture(scope="session")
@@ -16,11 +20,24 @@ def submission(request) -> Submission:
     return request.config.stash[SUBMISSION]
 
 
+@pytest.fixture(scope="session")
+def announce(request) -> Callable[[str], None]:
+    """Tell the learner what grading is waiting for (shown beside the progress bar)."""
+    on_progress = request.config.stash.get(ON_PROGRESS, None)
+
+    def say(text: str) -> None:
+        if on_progress is not None:
+            on_progress(Stage(text))
+
+    return say
+
+
 class ChecksPlugin:
     """Registered with `pytest.main(plugins=[this module, ChecksPlugin(...)])`."""
 
-    def __init__(self, submission: Submission):
+    def __init__(self, submission: Submission, on_progress: Callable[[object], None] | None = None):
         self._submission = submission
+        self._on_progress = on_progress
         self.collected: list[str] = []
         self.docs: dict[str, str] = {}
         self.failures: dict[str, BaseException | str] = {}
@@ -28,6 +45,7 @@ class ChecksPlugin:
 
     def pytest_configure(self, config):
         config.stash[SUBMISSION] = self._submission
+        config.stash[ON_PROGRESS] = self._on_progress
 
     def pytest_collection_modifyitems(self, items):
         for item in items:

@@ -31,7 +31,8 @@ def grade(
 
     `worker`: a pre-warmed worker from `start_worker(exercise)` (used once, closed).
     `on_progress`: called from another thread with display-only training progress,
-    e.g. {"epoch": 3, "epochs": 6, "logs": {"loss": 0.2, "accuracy": 0.95}}.
+    e.g. {"epoch": 3, "epochs": 6, "logs": {"loss": 0.2, "accuracy": 0.95}} from the
+    sandbox (untrusted: see curves.clean_event), or a curves.Stage from the checks.
     """
     started = time.monotonic()
     sandbox = _sandbox_note()
@@ -54,7 +55,7 @@ def grade(
             import_keras_quietly()
         from grader.grading.fixtures import ChecksPlugin
 
-        plugin = ChecksPlugin(submission)
+        plugin = ChecksPlugin(submission, on_progress)
         _run_pytest(exercise, plugin)
     finally:
         if submission is not None:
