@@ -31,7 +31,7 @@ class Root:
         """The root a `--root DIR` option names (the shipped content when None)."""
         if path is not None and not path.is_dir():
             raise UserError(f"no such folder: {path}")
-        return cls(path)
+        return cls(None if path is None else path.resolve())
 
     def _dir(self, kind: str) -> Path:
         return paths.content_dir(kind) if self.path is None else self.path / kind

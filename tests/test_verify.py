@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,21 @@ def test_shipped_normalize_is_proved(mlkata):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "[1/1] normalize: solution 12/12, stub 0/12 fails  ok" in result.stdout
     assert "All 1 exercise(s) verified." in result.stdout
+
+
+def test_a_relative_root_works_as_the_scaffold_suggests(mlkata_home, tmp_path):
+    """`new exercise` ends with "run: mlkata verify X --root DIR" as typed: often relative.
+    bubblewrap needs absolute paths to hide the solutions; a relative one broke every grading."""
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "grader", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+
+    (tmp_path / "course").mkdir()
+    assert run("new", "exercise", "sumup", "--root", "course").returncode == 0
+    result = run("verify", "sumup", "--root", "course")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "sumup: solution 2/2, stub 0/2 fails  ok" in result.stdout
 
 
 def test_a_wrong_solution_fails_verification(mlkata, course):

@@ -78,7 +78,7 @@ def _bwrap_command(bwrap: str, scratch: Path, hidden: list[Path]) -> list[str]:
             cmd += ["--ro-bind", str(path), str(path)]
     for path in hidden:  # reference solutions, the learner's progress database
         if path.is_dir() and not scratch.resolve().is_relative_to(path.resolve()):
-            cmd += ["--tmpfs", str(path)]
+            cmd += ["--tmpfs", str(path.resolve())]  # bwrap needs an absolute path
     cmd += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch)]
     cmd += ["--unshare-all", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL"]
     cmd += ["--die-with-parent", "--new-session", "--"]
