@@ -18,6 +18,7 @@ from grader.errors import UserError
 MAX_BYTES = 5 * 1024 * 1024
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 META_COLUMNS = ("guid", "notetype", "deck", "tags")
+HEADER_ROWS = {("front", "back"), ("question", "answer")}  # column names, not a note
 EXPLANATION = {
     "en": "Compare your answer with the reference answer and its key points.",
     "zh": "请将你的答案与参考答案及其要点对照。",
@@ -47,7 +48,7 @@ def read_source(path: Path) -> str:
 
 def parse_csv(text: str, path: Path) -> list[Card]:
     """Anki's text export: `#key:value` header lines, then front, back (and meta) columns."""
-    lines = text.splitlines(keepends=True)
+    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
     header: dict[str, str] = {}
     skip = 0
     while skip < len(lines) and lines[skip].startswith("#"):
@@ -68,6 +69,7 @@ def parse_csv(text: str, path: Path) -> list[Card]:
     cards, errors = [], []
     reader = csv.reader(io.StringIO(body), delimiter=separator, quotechar='"')
     line = skip + 1
+    first = True
     try:
         for row in reader:
             start, line = line, skip + reader.line_num + 1
@@ -75,6 +77,10 @@ def parse_csv(text: str, path: Path) -> list[Card]:
                 continue
             fields = [_clean(c, strip_html) for i, c in enumerate(row) if i not in meta]
             front, back = (fields + ["", ""])[:2]
+            if first and _is_header(front, back):
+                first = False
+                continue
+            first = False
             if not front or not back:
                 missing = "question (front)" if not front else "answer (back)"
                 errors.append(f"{path}:{start}: the {missing} is empty")
@@ -99,6 +105,11 @@ def _separator(name: str | None, body: str, path: Path) -> str:
     raise UserError(
         f"{path}: unknown #separator:{name}; use one of {', '.join(SEPARATORS)} or one character"
     )
+
+
+def _is_header(front: str, back: str) -> bool:
+    """Whether a first row names the columns (`front,back`, `Question,Answer`)."""
+    return (front.strip().lower(), back.strip().lower()) in HEADER_ROWS
 
 
 def _clean(cell: str, strip_html: bool) -> str:
@@ -168,10 +179,35 @@ def _bullet_items(body: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
 
 
 def _card(question: str, answer: str, line: int) -> Card:
-    points = tuple(
-        m.group(1).strip() for t in answer.splitlines() if (m := _BULLET.match(t.strip()))
-    )
-    return Card(question.strip(), answer.strip(), line, key_points=points)
+    """Bullets in the answer become key points; the reference answer keeps the prose, or,
+    when the answer is only bullets, the points joined into one line."""
+    points, prose = _key_points(answer)
+    if points:
+        answer = re.sub(r"\n{3,}", "\n\n", "\n".join(prose)).strip()
+        answer = answer or "; ".join(re.sub(r"[.;]$", "", p) for p in points)
+    return Card(question.strip(), answer.strip(), line, key_points=tuple(points))
+
+
+def _key_points(answer: str) -> tuple[list[str], list[str]]:
+    """The answer's bullets (continuation lines joined on) and its other lines; text in
+    code fences is never a bullet."""
+    points: list[str] = []
+    prose: list[str] = []
+    fenced, indent = False, None  # indent: of the bullet that indented lines continue
+    for text in answer.splitlines():
+        if _FENCE.match(text):
+            fenced, indent = not fenced, None
+        bullet = None if fenced else _BULLET.match(text.strip())
+        depth = len(text) - len(text.lstrip())
+        if bullet:
+            points.append(bullet.group(1).strip())
+            indent = depth
+        elif indent is not None and text.strip() and depth > indent:
+            points[-1] += " " + text.strip()
+        else:
+            prose.append(text)
+            indent = None
+    return points, prose
 
 
 def _checked(cards: list[Card], errors: list[str], path: Path) -> list[Card]:
@@ -180,6 +216,38 @@ def _checked(cards: list[Card], errors: list[str], path: Path) -> list[Card]:
     if not cards:
         raise UserError(f"{path}: found no questions with answers", exit_code=1)
     return cards
+
+
+# -- already in the bank -----------------------------------------------------------------------
+
+
+def skip_known(cards: list[Card], bank_path: Path, lang: str) -> tuple[list[Card], list[Card]]:
+    """`cards` split into those to add and those whose prompt the bank at `bank_path`
+    already asks in `lang` (whitespace and case ignored), so importing twice adds nothing."""
+    known = bank_prompts(bank_path, lang)
+    fresh = [card for card in cards if _same(card.front) not in known]
+    return fresh, [card for card in cards if _same(card.front) in known]
+
+
+def bank_prompts(path: Path, lang: str) -> set[str]:
+    """The prompts (normalised) of the bank at `path` in `lang`, plain-string prompts
+    included; none for a missing or unreadable bank (writing to it reports the latter)."""
+    try:
+        data = yamlsource.load(path) if Path(path).is_file() else None
+    except yamlsource.SourceError:
+        return set()
+    questions = data.get("questions") if isinstance(data, dict) else None
+    found = set()
+    for question in questions if isinstance(questions, list) else []:
+        prompt = question.get("prompt") if isinstance(question, dict) else None
+        text = prompt.get(lang) if isinstance(prompt, dict) else prompt
+        if isinstance(text, str):
+            found.add(_same(text))
+    return found
+
+
+def _same(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 # -- to YAML ------------------------------------------------------------------------------------
