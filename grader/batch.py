@@ -3,7 +3,8 @@
 Each submission runs in its own sandboxed worker (as with `mlkata grade`); the hidden
 checks run in a small pool of grading processes. If a grading process itself dies,
 only the submissions it held are regraded alone, and only a repeat offender gets a
-row with the error `grader`.
+row with the error `grader`. Rows the grader itself failed (`grader`, or `sandbox`:
+the sandbox could not start) are never cached, so a rerun grades them again.
 """
 
 from __future__ import annotations
@@ -105,6 +106,10 @@ def fingerprint(exercise: Exercise) -> str:
     return digest.hexdigest()
 
 
+# Errors of the grader, not of a submission: such rows are not grades.
+GRADER_FAULTS = ("grader", "sandbox")
+
+
 def cache_path(exercise: Exercise) -> Path:
     return paths.cache_dir() / "batch" / f"{exercise.id}.json"
 
@@ -138,7 +143,7 @@ def grade_all(
             todo.setdefault(sha, []).append(sub)
 
     def finish(sha: str, result: Row) -> None:
-        if result.error != "grader":
+        if result.error not in GRADER_FAULTS:
             cache[sha] = asdict(replace(result, student="", file=""))
         for sub in todo[sha]:
             rows[sub.student] = _for(result, sub, sha)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -205,3 +206,36 @@ def test_a_timeout_under_shared_cpus_is_confirmed_alone(monkeypatch, tmp_path):
     rows = batch.grade_all(exercise, subs, jobs=2, force=True)
     assert calls == [(["ann.py", "ben.py"], 2), (["ben.py"], 1)]
     assert [(r.student, r.score, r.error) for r in rows] == [("ann", 2, None), ("ben", 2, None)]
+
+
+def test_a_sandbox_that_cannot_start_is_no_grade_and_is_not_cached(
+    mlkata, course, tmp_path, monkeypatch
+):
+    real = shutil.which("bwrap")
+    if real is None:
+        pytest.skip("needs bubblewrap (CI installs it)")
+    # A bwrap that passes mlkata's start-up probe, then fails for real, as one that
+    # cannot mount what it is asked to (the relative --root bug did exactly this).
+    fake = tmp_path / "bin" / "bwrap"
+    fake.parent.mkdir()
+    fake.write_text(
+        f'#!/bin/sh\nfor last; do :; done\n[ "$last" = true ] && exec {real} "$@"\n'
+        "echo 'bwrap: cannot mount tmpfs: Operation not permitted' >&2\nexit 1\n"
+    )
+    fake.chmod(0o755)
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "alice.py").write_text(RIGHT)
+    sheet = tmp_path / "grades.csv"
+    path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{path}")
+    broken = mlkata("batch", "sumup", str(folder), "--root", str(course), "--csv", str(sheet))
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "could not be graded because of the grader" in " ".join(broken.stdout.split())
+    assert read_csv(sheet)["alice"]["error"] == "sandbox"
+
+    monkeypatch.setenv("PATH", path)
+    fixed = mlkata("batch", "sumup", str(folder), "--root", str(course), "--csv", str(sheet))
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert read_csv(sheet)["alice"]["passed"] == "yes"
+    assert "1 graded, 0 unchanged (cached)" in " ".join(fixed.stdout.split())

@@ -33,7 +33,8 @@ def register(subparsers) -> None:
         description="Grade every submission in DIR (a .py file or a folder per student) in "
         "parallel, each in its own sandbox. Unchanged submissions are not graded again "
         "(content hash) unless --force. Sheets are written atomically. Exit status: 0 every "
-        "submission graded (whatever the scores), 2 usage error.",
+        "submission graded (whatever the scores), 1 some could not be graded because the "
+        "sandbox could not start (those are not cached), 2 usage error.",
         epilog="Example: mlkata batch normalize submissions/ --csv grades.csv",
         formatter_class=raw,
     )
@@ -161,6 +162,14 @@ def run_batch(args) -> int:
     )
     for path in filter(None, (args.csv, args.json)):
         out.print(f"Wrote {escape(str(path))}")
+    unstarted = [r for r in rows if r.error == "sandbox"]
+    if unstarted:
+        out.print(
+            f"[red]{len(unstarted)} submission(s) could not be graded because of the grader, "
+            f"not the student ({escape(unstarted[0].message.splitlines()[0][:200])}). They were "
+            "not cached: fix the cause and run batch again.[/]"
+        )
+        return 1
     return 0
 
 

@@ -131,8 +131,8 @@ class Submission:
         except WorkerDied as died:
             self._discard(worker)
             self._worker = None
-            raise self._fail(
-                "crashed",
+            raise self._fail(  # before the learner's file is read: the grader's fault
+                "sandbox",
                 f"the sandbox could not start: {died.detail}\n{worker.output.strip()[-500:]}",
             ) from None
 
