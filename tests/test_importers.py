@@ -190,17 +190,19 @@ def test_known_prompts_ignore_whitespace_and_case_but_not_language(tmp_path):
     assert skip_known(cards, bank_path, "en") == (cards, [])
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs grader/cli/author.py run_import to call importers.skip_known"
-)
 def test_importing_the_same_notes_twice_adds_nothing(mlkata, tmp_path):
     notes = str(FIXTURES / "notes.md")
     first = mlkata("import", "markdown", notes, "--topic", "cnn", "--root", str(tmp_path))
     assert first.returncode == 0, first.stderr
     again = mlkata("import", "markdown", notes, "--topic", "cnn", "--root", str(tmp_path))
     assert again.returncode == 0, again.stderr
-    assert "Added 0 questions; skipped 4 already in cnn.yaml" in again.stdout
+    assert "Nothing new to import: skipped 4 already in cnn.yaml." in again.stdout
     assert len(imported(tmp_path, "cnn")) == 4
+    more = tmp_path / "more.md"
+    more.write_text((FIXTURES / "notes.md").read_text() + "\n## What is a stride?\n\nThe step.\n")
+    third = mlkata("import", "markdown", str(more), "--topic", "cnn", "--root", str(tmp_path))
+    assert "Imported 1 open questions" in third.stdout and "; skipped 4 already" in third.stdout
+    assert len(imported(tmp_path, "cnn")) == 5
 
 
 # -- a CSV's header row ------------------------------------------------------------------------

@@ -172,7 +172,12 @@ def run_import(args) -> int:
         raise UserError(f"no such file: {args.file}")
     text = importers.read_source(args.file)
     parse = importers.parse_csv if args.format == "csv" else importers.parse_markdown
-    cards = parse(text, args.file)
+    bank_file = root.questions / f"{args.topic}.yaml"
+    cards, known = importers.skip_known(parse(text, args.file), bank_file, args.lang)
+    already = f"skipped {len(known)} already in {bank_file.name}" if known else ""
+    if not cards:
+        print(f"Nothing new to import: {already}." if known else "Nothing to import.")
+        return 0
     items, ids = importers.to_items(
         cards,
         args.topic,
@@ -187,7 +192,8 @@ def run_import(args) -> int:
         return 0
     added = add_questions(root, args.topic, items, ids)
     verb = "new bank" if added.created else "appended"
-    print(f"Imported {len(ids)} open questions into {shown(added.path)} ({verb}):")
+    print(f"Imported {len(ids)} open questions into {shown(added.path)} ({verb})"
+          + (f"; {already}:" if known else ":"))  # fmt: skip
     for qid in ids:
         print(f"  {qid}")
     return 0
