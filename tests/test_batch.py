@@ -239,3 +239,22 @@ def test_a_sandbox_that_cannot_start_is_no_grade_and_is_not_cached(
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert read_csv(sheet)["alice"]["passed"] == "yes"
     assert "1 graded, 0 unchanged (cached)" in " ".join(fixed.stdout.split())
+
+
+def test_a_manifest_that_validate_rejects_grades_nobody(mlkata, course, tmp_path):
+    checks = course / "grader" / "checks" / "test_sumup.py"
+    text = checks.read_text()
+    checks.write_text(text[: text.index("def test_empty_list_gives_zero")])  # listed, now gone
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "alice.py").write_text(RIGHT)
+    sheet = tmp_path / "grades.csv"
+    result = mlkata("batch", "sumup", str(folder), "--root", str(course), "--csv", str(sheet))
+    assert result.returncode == 1
+    assert "the exercise manifest has errors" in result.stderr
+    assert "test_empty_list_gives_zero" in result.stderr and "Traceback" not in result.stderr
+    assert not sheet.exists()
+    bundle = tmp_path / "autograder.zip"
+    exported = mlkata("export", "gradescope", "sumup", "--root", str(course), "-o", str(bundle))
+    assert exported.returncode == 1 and "the exercise manifest has errors" in exported.stderr
+    assert not bundle.exists()

@@ -69,6 +69,23 @@ def register(subparsers) -> None:
     export.set_defaults(func=run_export)
 
 
+def _valid_exercise(root, exercise_id: str):
+    """The exercise, once the manifest it comes from has no errors: grading a class or
+    shipping a bundle on checks that `validate` rejects would hand out wrong marks."""
+    from grader.manifest_check import check_manifest
+
+    exercise = root.exercise(exercise_id)
+    _, errors = check_manifest(root)
+    if errors:
+        lines = "\n".join(f"  {error}" for error in errors[:10])
+        more = f"\n  ... and {len(errors) - 10} more" if len(errors) > 10 else ""
+        raise UserError(
+            f"the exercise manifest has errors; fix them first (mlkata validate):\n{lines}{more}",
+            exit_code=1,
+        )
+    return exercise
+
+
 # -- verify ---------------------------------------------------------------------------------
 
 
@@ -133,7 +150,7 @@ def run_batch(args) -> int:
 
     if args.jobs < 1:
         raise UserError("--jobs must be at least 1")
-    exercise = Root.named(args.root).exercise(args.exercise)
+    exercise = _valid_exercise(Root.named(args.root), args.exercise)
     submissions = batch.find_submissions(args.directory, exercise)
     out = console()
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -197,7 +214,7 @@ def run_export(args) -> int:
     from grader.authoring import Root
     from grader.export import gradescope_bundle
 
-    exercise = Root.named(args.root).exercise(args.exercise)
+    exercise = _valid_exercise(Root.named(args.root), args.exercise)
     bundle = gradescope_bundle(exercise, args.output)
     size = bundle.path.stat().st_size
     print(f"Wrote {bundle.path} ({len(bundle.files)} files, {size // 1024} KB) for {exercise.id}.")
