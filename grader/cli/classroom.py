@@ -33,8 +33,8 @@ def register(subparsers) -> None:
         description="Grade every submission in DIR (a .py file or a folder per student) in "
         "parallel, each in its own sandbox. Unchanged submissions are not graded again "
         "(content hash) unless --force. Sheets are written atomically. Exit status: 0 every "
-        "submission graded (whatever the scores), 1 some could not be graded because the "
-        "sandbox could not start (those are not cached), 2 usage error.",
+        "submission graded (whatever the scores), 1 the exercise's manifest has errors, or "
+        "the sandbox could not start for some (those are not cached), 2 usage error.",
         epilog="Example: mlkata batch normalize submissions/ --csv grades.csv",
         formatter_class=raw,
     )
