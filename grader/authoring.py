@@ -11,6 +11,7 @@ import dataclasses
 import re
 import tempfile
 from dataclasses import dataclass
+from keyword import iskeyword
 from pathlib import Path
 
 from grader import bank, paths, yamlsource
@@ -255,7 +256,7 @@ def check_bank_text(path: Path, text: str, questions_dir: Path) -> None:
         loaded = bank.load_banks([*others, candidate])
     mine = [e for e in loaded.errors if Path(e.path) == candidate]
     if mine:
-        lines = [f"{path}:{e.line}: {e.field}: {e.message}" for e in mine]
+        lines = [str(dataclasses.replace(e, path=path)) for e in mine]
         raise UserError("refusing to write an invalid bank:\n" + "\n".join(lines), exit_code=1)
 
 
@@ -357,8 +358,8 @@ def new_exercise(root: Root, exercise_id: str, function: str = "solve") -> Scaff
             f"exercise id {exercise_id!r} must be lowercase letters and digits "
             "(it names files and a Python test module)"
         )
-    if not _IDENTIFIER.match(function):
-        raise UserError(f"function {function!r} is not a Python identifier")
+    if not _IDENTIFIER.match(function) or iskeyword(function):
+        raise UserError(f"function {function!r} is not a name a learner can `def` in Python")
     files = {
         root.exercises_dir / f"{exercise_id}.py": STUB,
         root.solutions / f"{exercise_id}.py": SOLUTION,

@@ -284,7 +284,9 @@ class _BankReader:
             return {"truth": answer}
         if qtype == "numeric":
             if has_answer and not _is_number(answer):
-                self.at(q, "answer", f"a numeric question needs a number, not {answer!r}")
+                quoted = isinstance(answer, str) and _is_numeric_text(answer)
+                self.at(q, "answer", f"a numeric question needs a number, not {answer!r}"
+                        + (": remove the quotes" if quoted else ""))  # fmt: skip
             tolerance = q.get("tolerance", 0)
             if not _is_number(tolerance) or tolerance < 0:
                 self.at(q, "tolerance", f"must be a number >= 0, not {tolerance!r}")
@@ -371,6 +373,14 @@ class _BankReader:
 
 def _items(items: LineList) -> zip:
     return zip(items, items.lines, strict=True)
+
+
+def _is_numeric_text(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
 
 
 def _is_number(value: Any) -> bool:

@@ -56,6 +56,9 @@ class Row:
 
 def find_submissions(directory: Path, exercise: Exercise) -> list[Submission]:
     """One submission per `*.py` file or per folder in `directory`, by student name."""
+    if directory.is_file():
+        raise UserError(f"{directory} is a file; give the folder that holds the submissions "
+                        "(a .py file or a folder per student)")  # fmt: skip
     if not directory.is_dir():
         raise UserError(f"no such folder: {directory}")
     found = []

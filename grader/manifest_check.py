@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from keyword import iskeyword
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +100,7 @@ class _ManifestReader:
         if "title" in entry and not _is_text(entry["title"]):
             self.error(at("title"), "title", "must be text or {en: ..., zh: ...}")
         function = entry.get("function")
-        if "function" in entry and not (isinstance(function, str) and _IDENTIFIER.match(function)):
+        if "function" in entry and not _function_name(function):
             self.error(at("function"), "function", f"{function!r} is not a Python function name")
         if not isinstance(entry.get("tensorflow", False), bool):
             self.error(at("tensorflow"), "tensorflow", "must be true or false")
@@ -181,6 +182,11 @@ def check_functions(checks_file: Path) -> dict[str, bool]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
         and node.name.startswith("test_")
     }
+
+
+def _function_name(value: Any) -> bool:
+    """A name a learner can `def`: an identifier that is not a keyword (`class`, `def`)."""
+    return isinstance(value, str) and bool(_IDENTIFIER.match(value)) and not iskeyword(value)
 
 
 def _is_text(value: Any) -> bool:

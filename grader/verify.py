@@ -115,6 +115,7 @@ def validate(paths: list[Path]) -> Report:
         found, problems = check_manifest(root)
         infos += found
         errors += problems
+    errors.sort(key=lambda e: (str(e.path), e.line or 0))  # as an editor walks the files
     return Report(tuple(errors), tuple(counts(b) for b in loaded.banks), tuple(infos))
 
 

@@ -82,6 +82,17 @@ def test_new_question_refuses_bad_input_without_writing(mlkata, course, args, me
     assert (course / "questions" / "mnist-data.yaml").read_bytes() == before
 
 
+def test_new_question_on_a_broken_bank_names_the_line_and_writes_nothing(mlkata, tmp_path):
+    bank_file = tmp_path / "questions" / "cnn.yaml"
+    bank_file.parent.mkdir()
+    broken = "format_version: 1\ntopic: cnn\ntitle: [unclosed\n"
+    bank_file.write_text(broken)
+    result = mlkata("new", "question", "--topic", "cnn", "--type", "open", "--root", str(tmp_path))
+    assert result.returncode == 1
+    assert "cnn.yaml:4: invalid YAML" in result.stderr  # file:line: message, no empty field
+    assert bank_file.read_text() == broken
+
+
 def test_append_keeps_later_keys_comments_and_indentless_lists():
     text = "# head\nformat_version: 1\nquestions:\n- id: a\n  type: open\n# trailing\nextra: 1\n"
     out = append_to_list(text, "questions", "  - id: b\n    type: open\n")
@@ -127,7 +138,8 @@ def test_new_exercise_appends_to_an_existing_manifest(mlkata, tmp_path):
     ("args", "message"),
     [
         (["Bad-Id"], "must be lowercase letters and digits"),
-        (["ok", "--function", "not a name"], "is not a Python identifier"),
+        (["ok", "--function", "not a name"], "is not a name a learner can `def` in Python"),
+        (["ok", "--function", "class"], "is not a name a learner can `def` in Python"),
     ],
 )
 def test_new_exercise_refuses_bad_names(mlkata, tmp_path, args, message):

@@ -166,6 +166,7 @@ def test_real_normalize_submissions(mlkata, tmp_path):
     ("args", "message"),
     [
         (["normalize", "no/such/dir"], "no such folder: no/such/dir"),
+        (["normalize", "README.md"], "README.md is a file; give the folder that holds"),
         (["no-such-exercise", "."], "unknown exercise 'no-such-exercise'"),
         (["normalize", "docs", "--jobs", "0"], "--jobs must be at least 1"),
     ],

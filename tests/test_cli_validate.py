@@ -133,3 +133,17 @@ def test_fifty_megabyte_file_is_refused_fast(mlkata, tmp_path):
     assert result.returncode == 1
     assert f"{big}: file is 50.0 MB; the limit is 2.0 MB" in result.stdout
     assert elapsed < 5, f"took {elapsed:.1f} s (process start included)"
+
+
+def test_a_quoted_number_is_told_to_lose_its_quotes(mlkata, tmp_path):
+    bank = tmp_path / "numbers.yaml"
+    bank.write_text(
+        "format_version: 1\ntopic: numbers\ntitle: Numbers\nquestions:\n"
+        "  - id: numbers-half\n    type: numeric\n    difficulty: easy\n"
+        '    prompt: "Half of one?"\n    answer: "0.5"\n    explanation: "1 / 2."\n'
+    )
+    result = mlkata("validate", str(bank))
+    assert result.returncode == 1
+    assert "answer: a numeric question needs a number, not '0.5': remove the quotes" in (
+        " ".join(result.stdout.split())
+    )
