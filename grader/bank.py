@@ -92,6 +92,13 @@ class Question:
         found = [self.prompt, self.explanation, *self.options, *self.key_points]
         return found + [t for t in (self.unit, self.reference) if t is not None]
 
+    @property
+    def unfinished(self) -> bool:
+        """Whether a `TODO:` placeholder (as `mlkata new question` writes) is left in it:
+        valid, so the bank keeps loading while it is filled in, but not for learners."""
+        strings = [s for t in self.texts() for s in (t.en, t.zh, t.plain) if s]
+        return any(s.lstrip().startswith("TODO") for s in [*strings, *self.answers])
+
 
 @dataclass(frozen=True)
 class Bank:

@@ -78,6 +78,7 @@ def select(
         if (not topics or q.topic in topics)
         and (not tags or tags & set(q.tags))
         and (difficulty is None or q.difficulty == difficulty)
+        and not q.unfinished
     ]
     rng = random.Random(seed)
     fresh = [q for q in pool if q.id not in due]

@@ -336,3 +336,24 @@ def test_stats_shows_exercises_beside_the_quiz(mlkata, mlkata_home):
     assert data["exercises"]["attempts"] == 1
     [normalize] = [e for e in data["exercises"]["items"] if e["exercise"] == "normalize"]
     assert normalize["failing_checks"] == 2
+
+
+def test_a_question_with_todo_left_is_never_asked_and_validate_lists_it(mlkata, tmp_path):
+    """`mlkata new question` writes a valid template full of TODO: not for learners."""
+    root = tmp_path / "course"
+    root.mkdir()
+    assert mlkata("new", "question", "--topic", "t", "--type", "open",
+                  "--root", str(root)).returncode == 0  # fmt: skip
+    bank_file = str(root / "questions" / "t.yaml")
+    alone = mlkata("quiz", "--no-shipped", "--bank", bank_file)
+    assert alone.returncode == 2 and "all 1 still have TODO text" in alone.stderr
+    with open(bank_file, "a", encoding="utf-8") as bank:
+        bank.write("  - id: t-done\n    type: truefalse\n    difficulty: easy\n    tags: [relu]\n"
+                   "    prompt: ReLU is max(0, x).\n    answer: true\n"
+                   "    explanation: By definition.\n")  # fmt: skip
+    quiz = mlkata("quiz", "--no-shipped", "--bank", bank_file, "-n", "5", input="true\n")
+    assert quiz.returncode == 0, quiz.stderr
+    assert "Question 1/1" in quiz.stdout and "TODO" not in quiz.stdout
+    report = json.loads(mlkata("validate", bank_file, "--json").stdout)
+    assert report["ok"] is True
+    assert [u["id"] for u in report["unfinished"]] == ["t-new-question"]

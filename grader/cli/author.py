@@ -116,6 +116,8 @@ def _show_report(report) -> None:
     out = console()
     for error in report.errors:
         out.print(escape(str(error)), soft_wrap=True)
+    for todo in report.unfinished:
+        out.print(f"[yellow]{escape(str(todo))}[/]", soft_wrap=True)
     if report.banks:
         out.print(_bank_table(report.banks))
         out.print(
@@ -125,7 +127,9 @@ def _show_report(report) -> None:
     for info in report.exercises:
         out.print(f"exercise {info.id}: {info.checks} check(s), {info.points} point(s)")
     if report.ok:
-        out.print("[green]No errors.[/]")
+        todo = len(report.unfinished)
+        left = f" {todo} unfinished question(s) left out of the quiz (TODO text)." if todo else ""
+        out.print(f"[green]No errors.[/]{left}")
     else:
         files = len({e.path for e in report.errors})
         out.print(f"[red]{len(report.errors)} error(s) in {files} file(s).[/]")

@@ -114,6 +114,9 @@ def run_quiz(args: argparse.Namespace) -> int:
     chosen = quiz.select(questions, progress.due_dates(), now, args.n, args.topic, args.tag,
                          args.difficulty, args.seed)  # fmt: skip
     if not chosen:
+        unfinished = sum(q.unfinished for q in questions)
+        if questions and unfinished == len(questions):
+            raise UserError(f"no questions to ask: all {unfinished} still have TODO text")
         raise UserError("no question matches these filters" if questions else "no questions to ask")
     screen = make_screen(lang)
     screen.start()
