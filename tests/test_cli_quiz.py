@@ -357,3 +357,18 @@ def test_a_question_with_todo_left_is_never_asked_and_validate_lists_it(mlkata, 
     report = json.loads(mlkata("validate", bank_file, "--json").stdout)
     assert report["ok"] is True
     assert [u["id"] for u in report["unfinished"]] == ["t-new-question"]
+
+
+def test_a_topic_whose_every_question_was_skipped_is_not_called_unknown(mlkata, tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "format_version: 1\ntopic: mine\ntitle: Mine\nquestions:\n"
+        "  - id: cnn-conv2d-params-mnist\n    type: truefalse\n    difficulty: easy\n"
+        "    tags: [x]\n    prompt: ReLU is max(0, x).\n    answer: true\n"
+        "    explanation: By definition.\n"
+    )  # the id of a shipped question
+    result = mlkata("quiz", "--bank", str(mine), "--topic", "mine")
+    assert result.returncode == 2
+    assert "duplicate id 'cnn-conv2d-params-mnist'" in result.stderr
+    assert "topic mine has no usable questions" in result.stderr
+    assert "unknown topic" not in result.stderr

@@ -108,6 +108,10 @@ def run_quiz(args: argparse.Namespace) -> int:
     questions = loaded.questions
     known = sorted({q.topic for q in questions})
     unknown = [t for t in args.topic if t not in known]
+    emptied = [t for t in unknown if t in {b.topic for b in loaded.banks}]
+    if emptied:  # the bank loaded, but every question in it had a problem (listed above)
+        raise UserError(f"topic {', '.join(emptied)} has no usable questions: "
+                        "see the problems listed above")  # fmt: skip
     if unknown:
         raise UserError(f"unknown topic {', '.join(unknown)}; topics: {', '.join(known) or 'none'}")
     now = datetime.now(UTC)
