@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -98,3 +99,15 @@ def test_a_folder_without_manifest_is_a_usage_error(mlkata, tmp_path):
     result = mlkata("verify", "--root", str(tmp_path))
     assert result.returncode == 2
     assert "no exercise manifest at" in result.stderr
+
+
+def test_grade_and_validate_take_a_course_folder_too(mlkata, course):
+    """An instructor regrades one student, or validates the course, without a clone."""
+    graded = mlkata("grade", "sumup", str(course / "solutions" / "sumup.py"),
+                    "--root", str(course), "--json")  # fmt: skip
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    assert json.loads(graded.stdout)["score"] == 2
+    assert mlkata("grade", "sumup", str(course / "solutions" / "sumup.py")).returncode == 2
+    checked = mlkata("validate", "--root", str(course), "--json")
+    assert checked.returncode == 0
+    assert [e["id"] for e in json.loads(checked.stdout)["exercises"]] == ["sumup"]

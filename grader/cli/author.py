@@ -26,6 +26,9 @@ def register(subparsers) -> None:
     )
     validate.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     validate.add_argument("--json", action="store_true", help="print one JSON object")
+    validate.add_argument(
+        "--root", type=Path, metavar="DIR", help="a course folder (the same as naming it as PATH)"
+    )
     validate.set_defaults(func=run_validate)
 
     new = subparsers.add_parser(
@@ -102,7 +105,7 @@ def register(subparsers) -> None:
 def run_validate(args) -> int:
     from grader.verify import validate
 
-    report = validate(args.paths)
+    report = validate([*args.paths, *([args.root] if args.root else [])])
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

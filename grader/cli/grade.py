@@ -38,6 +38,12 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--lang", choices=("en", "zh"), help="language of hints")
     parser.add_argument(
+        "--root",
+        type=Path,
+        metavar="DIR",
+        help="a course folder laid out like the repository (default: the shipped exercises)",
+    )
+    parser.add_argument(
         "--plot",
         type=Path,
         metavar="PATH",
@@ -59,11 +65,18 @@ def resolve_file(exercise, file: Path | None) -> Path:
     return file
 
 
-def _exercise(exercise_id: str | None):
-    """The exercise named; unnamed, the next unfinished one of the workspace we are in."""
-    from grader.exercises import get_exercise
+def _exercise(exercise_id: str | None, root: Path | None = None):
+    """The exercise named (from a course folder's manifest with --root); unnamed, the
+    next unfinished one of the workspace we are in."""
+    if root is not None:
+        from grader.authoring import Root
 
+        if exercise_id is None:
+            raise UserError("with --root, name the exercise to grade")
+        return Root.named(root).exercise(exercise_id)
     if exercise_id is not None:
+        from grader.exercises import get_exercise
+
         return get_exercise(exercise_id)
     from grader import workspace
 
@@ -80,7 +93,7 @@ def run(args) -> int:
     from grader.grading import reports
     from grader.grading.runner import grade
 
-    exercise = _exercise(args.exercise)
+    exercise = _exercise(args.exercise, args.root)
     file = resolve_file(exercise, args.file)
     from grader.curves import History
 
