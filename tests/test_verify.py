@@ -111,3 +111,12 @@ def test_grade_and_validate_take_a_course_folder_too(mlkata, course):
     checked = mlkata("validate", "--root", str(course), "--json")
     assert checked.returncode == 0
     assert [e["id"] for e in json.loads(checked.stdout)["exercises"]] == ["sumup"]
+
+
+def test_exporting_an_unfinished_scaffold_warns(mlkata, course, tmp_path):
+    bundle = tmp_path / "autograder.zip"
+    result = mlkata("export", "gradescope", "sumup", "--root", str(course), "-o", str(bundle))
+    assert result.returncode == 0 and bundle.is_file()
+    assert "sumup's title still says TODO" in result.stderr
+    shipped = mlkata("export", "gradescope", "normalize", "-o", str(tmp_path / "n.zip"))
+    assert shipped.returncode == 0 and "TODO" not in shipped.stderr

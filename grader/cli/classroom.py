@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import textwrap
 from pathlib import Path
 
@@ -220,4 +221,7 @@ def run_export(args) -> int:
     print(f"Wrote {bundle.path} ({len(bundle.files)} files, {size // 1024} KB) for {exercise.id}.")
     print("Upload it as the autograder of a Gradescope programming assignment ")
     print("(base image: Ubuntu 24.04). Students upload " + f"{exercise.id}.py.")
+    if "TODO" in exercise.title("en"):
+        print(f"mlkata: warning: {exercise.id}'s title still says TODO: it looks like an "
+              "unfinished scaffold (students see its title and checks)", file=sys.stderr)  # fmt: skip
     return 0
