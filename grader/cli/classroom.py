@@ -222,6 +222,7 @@ def run_export(args) -> int:
     print("Upload it as the autograder of a Gradescope programming assignment ")
     print("(base image: Ubuntu 24.04). Students upload " + f"{exercise.id}.py.")
     if "TODO" in exercise.title("en"):
-        print(f"mlkata: warning: {exercise.id}'s title still says TODO: it looks like an "
-              "unfinished scaffold (students see its title and checks)", file=sys.stderr)  # fmt: skip
+        warning = (f"mlkata: warning: {exercise.id}'s title still says TODO: it looks like "
+                   "an unfinished scaffold (students see its title and checks)")  # fmt: skip
+        print(warning, file=sys.stderr)
     return 0
