@@ -76,6 +76,8 @@ def _text(path: Path) -> str:
 # -- validating banks and manifests together ------------------------------------------------
 
 UNFINISHED = "still has TODO text; the quiz leaves it out until it is finished"
+SHADOWED = ("a shipped question has this id too; the quiz skips this one unless it runs "
+            "with --no-shipped")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ class Report:
     errors: tuple[BankError, ...]
     banks: tuple[BankCounts, ...]
     exercises: tuple[ExerciseInfo, ...]
-    unfinished: tuple[BankError, ...] = ()  # questions with TODO left: warnings, not errors
+    warnings: tuple[BankError, ...] = ()  # valid, but not what learners will see (field: id)
 
     @property
     def ok(self) -> bool:
@@ -98,9 +100,9 @@ class Report:
                 {"file": str(e.path), "line": e.line, "field": e.field, "message": e.message}
                 for e in self.errors
             ],
-            "unfinished": [
+            "warnings": [
                 {"file": str(e.path), "line": e.line, "id": e.field, "message": e.message}
-                for e in self.unfinished
+                for e in self.warnings
             ],
             "banks": [{**asdict(c), "path": str(c.path)} for c in self.banks],
             "exercises": [asdict(e) for e in self.exercises],
@@ -123,10 +125,26 @@ def validate(paths: list[Path]) -> Report:
         infos += found
         errors += problems
     errors.sort(key=lambda e: (str(e.path), e.line or 0))  # as an editor walks the files
-    unfinished = tuple(
-        BankError(q.path, q.line, q.id, UNFINISHED) for q in loaded.questions if q.unfinished
-    )
-    return Report(tuple(errors), tuple(counts(b) for b in loaded.banks), tuple(infos), unfinished)
+    warnings = [BankError(q.path, q.line, q.id, UNFINISHED) for q in loaded.questions
+                if q.unfinished]  # fmt: skip
+    if paths:
+        warnings += _shadowed_by_shipped(loaded.questions)
+    warnings.sort(key=lambda e: (str(e.path), e.line or 0))
+    banks = tuple(counts(b) for b in loaded.banks)
+    return Report(tuple(errors), banks, tuple(infos), tuple(warnings))
+
+
+def _shadowed_by_shipped(questions) -> list[BankError]:
+    """Questions of the named banks whose id a shipped bank (another file) already uses:
+    the quiz, which loads the shipped banks too unless --no-shipped, skips them."""
+    from grader.authoring import Root
+
+    shipped = {q.id: q.path.resolve() for q in load_banks([Root().questions]).questions}
+    return [
+        BankError(q.path, q.line, q.id, SHADOWED)
+        for q in questions
+        if q.id in shipped and shipped[q.id] != q.path.resolve()
+    ]
 
 
 def _classify(paths: list[Path]):

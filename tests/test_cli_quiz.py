@@ -356,7 +356,8 @@ def test_a_question_with_todo_left_is_never_asked_and_validate_lists_it(mlkata, 
     assert "Question 1/1" in quiz.stdout and "TODO" not in quiz.stdout
     report = json.loads(mlkata("validate", bank_file, "--json").stdout)
     assert report["ok"] is True
-    assert [u["id"] for u in report["unfinished"]] == ["t-new-question"]
+    assert [w["id"] for w in report["warnings"]] == ["t-new-question"]
+    assert "still has TODO text" in report["warnings"][0]["message"]
 
 
 def test_a_topic_whose_every_question_was_skipped_is_not_called_unknown(mlkata, tmp_path):
@@ -372,3 +373,9 @@ def test_a_topic_whose_every_question_was_skipped_is_not_called_unknown(mlkata, 
     assert "duplicate id 'cnn-conv2d-params-mnist'" in result.stderr
     assert "topic mine has no usable questions" in result.stderr
     assert "unknown topic" not in result.stderr
+    checked = mlkata("validate", str(mine))  # valid on its own, so a warning, not an error
+    assert checked.returncode == 0
+    assert "cnn-conv2d-params-mnist: a shipped question has this id too" in checked.stdout
+    assert "No errors. 1 warning(s) above." in checked.stdout
+    shipped = mlkata("validate", "questions/cnn.yaml")  # a shipped bank is not its own shadow
+    assert shipped.returncode == 0 and "warning" not in shipped.stdout

@@ -119,8 +119,8 @@ def _show_report(report) -> None:
     out = console()
     for error in report.errors:
         out.print(escape(str(error)), soft_wrap=True)
-    for todo in report.unfinished:
-        out.print(f"[yellow]{escape(str(todo))}[/]", soft_wrap=True)
+    for warning in report.warnings:
+        out.print(f"[yellow]{escape(str(warning))}[/]", soft_wrap=True)
     if report.banks:
         out.print(_bank_table(report.banks))
         out.print(
@@ -130,9 +130,8 @@ def _show_report(report) -> None:
     for info in report.exercises:
         out.print(f"exercise {info.id}: {info.checks} check(s), {info.points} point(s)")
     if report.ok:
-        todo = len(report.unfinished)
-        left = f" {todo} unfinished question(s) left out of the quiz (TODO text)." if todo else ""
-        out.print(f"[green]No errors.[/]{left}")
+        warned = len(report.warnings)
+        out.print("[green]No errors.[/]" + (f" {warned} warning(s) above." if warned else ""))
     else:
         files = len({e.path for e in report.errors})
         out.print(f"[red]{len(report.errors)} error(s) in {files} file(s).[/]")
