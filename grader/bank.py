@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import yamlsource
+from grader.paths import shown
 from grader.text import LANGUAGES, Text
 from grader.yamlsource import LineDict, LineList
 
@@ -55,7 +56,7 @@ class BankError:
     message: str
 
     def __str__(self) -> str:
-        parts = [_display(self.path) + (f":{self.line}" if self.line else "")]
+        parts = [shown(self.path) + (f":{self.line}" if self.line else "")]
         if self.field:
             parts.append(self.field)
         parts.append(self.message)
@@ -255,7 +256,7 @@ class _BankReader:
         qid = self.slug(q, "id") if "id" in q else None
         if qid in self.seen:
             other, other_line = self.seen[qid]
-            self.at(q, "id", f"duplicate id {qid!r} (also at {_display(other)}:{other_line})")
+            self.at(q, "id", f"duplicate id {qid!r} (also at {shown(other)}:{other_line})")
         elif qid:
             self.seen[qid] = (self.path, q.lines["id"])
         difficulty = q.get("difficulty")
@@ -402,10 +403,3 @@ def _kind(value: Any) -> str:
 
 def _or(choices: tuple[str, ...]) -> str:
     return ", ".join(choices[:-1]) + " or " + choices[-1]
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -44,3 +44,11 @@ def home() -> Path:
 def cache_dir() -> Path:
     """Rebuildable files (e.g. the pretrained model of the `finetune` exercise)."""
     return home() / "cache"
+
+
+def shown(path: Path) -> str:
+    """`path` as a user would type it: relative to the current folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from grader.cli.output import console
 from grader.errors import UserError
+from grader.paths import shown
 
 ROOT_HELP = "a course folder laid out like the repository (default: the shipped content)"
 
@@ -233,14 +234,6 @@ def _bank_table(banks):
         cells += [str(by_lang.get(lang, 0)) for lang in ("en", "zh")]
         table.add_row(topic, *cells, style="bold" if topic == "total" and len(rows) > 1 else None)
     return table
-
-
-def shown(path: Path) -> Path:
-    """`path` relative to the current folder when it is inside it, as users typed it."""
-    try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return Path(path)
 
 
 def _line_of(path: Path, qid: str) -> int:

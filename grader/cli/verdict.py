@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from grader.cli.output import console
+from grader.paths import shown
 
 _LABELS = {
     "en": {"check": "Check", "points": "Points", "result": "What we saw", "hint": "Hint",
@@ -91,7 +92,7 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
 
     words = _LABELS[lang]
     out = console()
-    out.print(f"[bold]{escape(exercise.title(lang))}[/] — {escape(_shown(file))}")
+    out.print(f"[bold]{escape(exercise.title(lang))}[/] — {escape(shown(file))}")
     table = Table(show_header=True, header_style="bold", expand=False)
     table.add_column("")
     table.add_column(words["check"])
@@ -116,8 +117,8 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
     if hint:
         out.print(f"[yellow]{words['hint']}:[/] {escape(hint)}")
     if verdict.output.strip() and not verdict.passed:
-        shown = verdict.output.strip()[-1200:]
-        out.print(f"[dim]{words['output']}:[/]\n[dim]{escape(shown)}[/]")
+        printed = verdict.output.strip()[-1200:]
+        out.print(f"[dim]{words['output']}:[/]\n[dim]{escape(printed)}[/]")
     style = "green" if verdict.passed else "red"
     total = f"[bold {style}]{words['total']}: {verdict.score}/{verdict.max_score}[/]"
     if verdict.passed:
@@ -126,11 +127,3 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
         total += f"  [red]({verdict.error})[/]"
     note = f"{verdict.duration_s:.1f} s · {words['sandbox']}: {escape(verdict.sandbox)}"
     out.print(f"{total}  [dim]{note}[/]")
-
-
-def _shown(file: Path) -> str:
-    """The path as the learner would type it: relative to here when it is below here."""
-    try:
-        return str(Path(file).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(file)
