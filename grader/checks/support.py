@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+
+def language() -> str:
+    """The language the learner reads check messages in: `MLKATA_CHECKS_LANG`, set by the
+    runner from `--lang` or the locale (en or zh)."""
+    return "zh" if os.environ.get("MLKATA_CHECKS_LANG", "en") == "zh" else "en"
+
+
+def say(en: str, zh: str) -> str:
+    """A check message in the learner's language: `assert ok, say(en=..., zh=...)`."""
+    return zh if language() == "zh" else en
 
 
 def describe(value: Any) -> str:

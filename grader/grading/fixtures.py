@@ -12,6 +12,7 @@ from grader.grading.proxy import Submission
 
 SUBMISSION = pytest.StashKey[Submission]()
 ON_PROGRESS = pytest.StashKey[Callable[[object], None] | None]()
+NOTES = pytest.StashKey[dict[str, str]]()
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +33,21 @@ def announce(request) -> Callable[[str], None]:
     return say
 
 
+@pytest.fixture
+def report(request) -> Callable[..., None]:
+    """Say what a passing check saw, with its figure: `report(en=..., zh=...)`.
+    Shown instead of the check's docstring when the check passes."""
+    notes = request.config.stash[NOTES]
+    name = getattr(request.node, "originalname", request.node.name)
+
+    def say(en: str, zh: str | None = None) -> None:
+        from grader.checks.support import language
+
+        notes[name] = zh if (zh and language() == "zh") else en
+
+    return say
+
+
 class ChecksPlugin:
     """Registered with `pytest.main(plugins=[this module, ChecksPlugin(...)])`."""
 
@@ -40,12 +56,14 @@ class ChecksPlugin:
         self._on_progress = on_progress
         self.collected: list[str] = []
         self.docs: dict[str, str] = {}
+        self.notes: dict[str, str] = {}  # what a passing check reported (its figure)
         self.failures: dict[str, BaseException | str] = {}
         self.finished: set[str] = set()
 
     def pytest_configure(self, config):
         config.stash[SUBMISSION] = self._submission
         config.stash[ON_PROGRESS] = self._on_progress
+        config.stash[NOTES] = self.notes
 
     def pytest_collection_modifyitems(self, items):
         for item in items:

@@ -67,7 +67,7 @@ def grade(
     return _verdict(
         exercise,
         started,
-        plugin.docs,
+        {**plugin.docs, **plugin.notes},
         plugin.finished,
         messages,
         submission.error,
