@@ -204,15 +204,17 @@ def _parallel(exercise: Exercise, files: dict[str, Path], jobs: int, broken: lis
 def grade_one(exercise: Exercise, file: Path) -> Row:
     """Grade one file in this process (a pool worker): the hidden checks, a sandboxed worker.
 
-    The sandboxed worker for the NEXT file starts now, so it imports numpy (or
-    TensorFlow) while this one is graded; each worker still grades only one file.
+    The checks process (and its sandboxed worker) for the NEXT file starts now, so it
+    imports numpy (or TensorFlow) while this one is graded; each still grades only one
+    file. Every grading is bounded in time and memory, so one student's hang or bomb
+    costs that student a `timeout` or `memory` row, never the class run.
     """
-    from grader.grading.proxy import start_worker
+    from grader.grading.checks_process import ChecksProcess
     from grader.grading.runner import grade
 
-    worker = _warm.pop(exercise.id, None)
-    _warm[exercise.id] = start_worker(exercise)
-    verdict = grade(exercise, file, worker=worker)
+    checks = _warm.pop(exercise.id, None)
+    _warm[exercise.id] = ChecksProcess(exercise)
+    verdict = grade(exercise, file, checks=checks)
     failure = verdict.first_failure
     return Row(
         student="",

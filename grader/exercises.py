@@ -34,6 +34,11 @@ class Exercise:
     checks: tuple[Check, ...]
     exercises_dir: Path
     solutions_dir: Path
+    # The checks' own work on what the submission returned (loading, predicting,
+    # training) runs in a bounded process: this much time after the learner's code,
+    # and this much memory.
+    checks_seconds: float = 120
+    checks_memory_mb: int = 3072
 
     @property
     def stub_path(self) -> Path:
@@ -95,6 +100,8 @@ def _exercise(entry: dict, path: Path, solutions_dir: Path) -> Exercise:
             checks=checks,
             exercises_dir=path.parent,
             solutions_dir=solutions_dir,
+            checks_seconds=float(limits.get("checks_seconds", 120)),
+            checks_memory_mb=int(limits.get("checks_memory_mb", 3072)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ManifestError(f"{where}: missing or malformed field ({exc})") from exc

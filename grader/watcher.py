@@ -99,15 +99,20 @@ def wait_for_enter(stream: IO[str] | None = None) -> bool:
 
 
 class WarmWorker:
-    """At most one sandboxed worker, started ahead of the next save so it pays the imports.
+    """At most one checks process (with its sandboxed worker), started ahead of the next
+    save so that it pays the imports, Keras' warm-up and the checks' collection.
 
-    `take(exercise)` hands it over (each worker grades once, then is discarded) and
+    `take(exercise)` hands it over (each one grades once, then is discarded) and
     a fresh one must be started with `warm()` for the save after that.
     """
 
     def __init__(self, start: Callable[[Exercise], object] | None = None):
         if start is None:
-            from grader.grading.proxy import start_worker as start
+            from grader.grading.checks_process import ChecksProcess
+
+            def start(exercise: Exercise):
+                return ChecksProcess(exercise, warm=True)
+
         self._start = start
         self._exercise: Exercise | None = None
         self._worker = None
@@ -172,8 +177,6 @@ class Session:
         self.workspace = workspace
         self.current = exercise
         self.warm = warm
-        self._tensorflow_ready = False
-        self._checks_ready: set[str] = set()
         self._by_file = {
             workspace.file(e.id).resolve(): e for e in manifest if e.id in workspace.exercises
         }
@@ -188,21 +191,6 @@ class Session:
     def prepare(self) -> None:
         """Start the worker for the next save of the current exercise, if not running yet."""
         self.warm.warm(self.current)
-
-    def preload(self) -> None:
-        """Do the first-time work of grading now, while the learner reads the screen, not
-        on the first save: collect the checks once, and for TensorFlow exercises warm
-        Keras up (the checks receive, train and run models in this process)."""
-        from grader.grading.runner import prepare_checks, prepare_tensorflow
-
-        # A save made meanwhile is seen as soon as this returns.
-        if self.current.tensorflow and not self._tensorflow_ready:
-            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-            prepare_tensorflow()
-            self._tensorflow_ready = True
-        if self.current.id not in self._checks_ready:
-            prepare_checks(self.current)
-            self._checks_ready.add(self.current.id)
 
     def grade(self, exercise: Exercise, on_progress: Callable[[dict], None] | None = None):
         """Grade a snapshot of the learner's file for `exercise` (which becomes current)."""
@@ -221,7 +209,7 @@ class Session:
         with tempfile.TemporaryDirectory(prefix="mlkata-watch-") as folder:
             snapshot = Path(folder) / file.name
             snapshot.write_bytes(content)
-            verdict = grade(exercise, snapshot, worker=worker, on_progress=on_progress)
+            verdict = grade(exercise, snapshot, checks=worker, on_progress=on_progress)
         return Graded(
             exercise=exercise,
             file=file,

@@ -54,9 +54,7 @@ def run(args) -> int:
     try:
         with loop.interrupts():
             with loop.deferred_interrupts():
-                warm.warm(exercise)  # it imports while this process loads pytest and the grader
-            import grader.grading.fixtures  # noqa: F401
-            import grader.grading.runner  # noqa: F401
+                warm.warm(exercise)  # it imports and warms up while the screen is read
 
             return loop.run()
     except KeyboardInterrupt:
@@ -87,7 +85,6 @@ class _WatchLoop:
             self.footer()
             with self.deferred_interrupts():  # a worker half started would outlive us
                 self.session.prepare()
-            self.session.preload()
             exercise = self.wait()
             if exercise is None:
                 self.out.print(say(self.lang, "stopped"))

@@ -18,7 +18,6 @@ import threading
 import time
 from pathlib import Path
 
-from grader import paths
 from grader.exercises import Exercise
 from grader.sandbox.launch import Limits, WorkerDied, WorkerProcess
 
@@ -358,5 +357,4 @@ def start_worker(exercise: Exercise) -> WorkerProcess:
     scratch = Path(tempfile.mkdtemp(prefix="mlkata-scratch-"))
     os.chmod(scratch, 0o700)
     limits = Limits(wall_seconds=exercise.wall_seconds, memory_mb=exercise.memory_mb)
-    hidden = [paths.content_dir("solutions"), exercise.solutions_dir, paths.home()]
-    return WorkerProcess(scratch, exercise.preload, limits, hidden=hidden)
+    return WorkerProcess(scratch, exercise.preload, limits)

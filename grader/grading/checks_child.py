@@ -1,0 +1,191 @@
+"""The checks process: runs one grading's hidden checks under the grader's limits.
+
+Started by `checks_process.ChecksProcess` as `python -m grader.grading.checks_child`.
+It is trusted code, but it handles what the submission made (arrays, models it
+predicts with and trains), so it runs in its own process with a memory and time bound:
+the worst a submission can do to it is kill it, which costs the submission its verdict,
+never the grader.
+
+Protocol, on two private pipes: the parent writes one JSON line, `{"file": PATH}`, when
+it wants the grading to start; this process writes JSON lines back: `{"ready": true}`
+once its imports (and the sandboxed worker's) are done, `{"progress": EVENT}` and
+`{"stage": TEXT}` while the checks run, then `{"result": {...}}`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import io
+import json
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+
+from grader.exercises import Exercise
+
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def run_checks(exercise: Exercise, file: Path, worker, on_progress) -> dict:
+    """Run `exercise`'s checks against `file` here; what they saw, as plain data."""
+    from grader.grading.fixtures import ChecksPlugin
+    from grader.grading.proxy import Submission
+
+    submission = Submission(exercise, file, worker=worker, on_progress=on_progress)
+    try:
+        if exercise.tensorflow:
+            import_keras_quietly()
+        plugin = ChecksPlugin(submission, on_progress)
+        _run_pytest(exercise, plugin)
+    finally:
+        submission.close()
+    return {
+        "docs": {**plugin.docs, **plugin.notes},
+        "finished": sorted(plugin.finished),
+        "messages": {name: _message(exc) for name, exc in plugin.failures.items()},
+        "error": submission.error,
+        "output": submission.output,
+    }
+
+
+def _run_pytest(exercise: Exercise, plugin, *extra: str) -> None:
+    import pytest
+
+    from grader.grading import fixtures
+
+    with tempfile.TemporaryDirectory(prefix="mlkata-pytest-") as config_dir:
+        ini = Path(config_dir) / "pytest.ini"
+        ini.write_text("[pytest]\n")
+        args = [
+            str(exercise.checks_path), "-c", str(ini), "--rootdir", config_dir, "--noconftest",
+            "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "no:stepwise",
+            # These two end every session with a full gc.collect(), which in a
+            # process holding TensorFlow costs about 0.15 s each time.
+            "-p", "no:unraisableexception", "-p", "no:threadexception", "-q", "-W", "ignore",
+            # Capture at the sys level only; messages come from the exceptions
+            # themselves, so rendering tracebacks would only cost time.
+            "--capture=sys", "--tb=no", *extra,
+        ]  # fmt: skip
+        sink = io.StringIO()
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            pytest.main(args, plugins=[fixtures, plugin])
+
+
+def prepare_checks(exercise: Exercise) -> None:
+    """Collect the checks once, so the grading does not pay pytest's and their imports."""
+    from grader.grading.fixtures import ChecksPlugin
+
+    _run_pytest(exercise, ChecksPlugin(None), "--collect-only")
+
+
+def prepare_tensorflow() -> None:
+    """Train and run a tiny model once, so that the first check that trains or predicts
+    does not pay TensorFlow's one-time set-up (about 0.2 s)."""
+    import_keras_quietly()
+    import keras
+    import numpy as np
+
+    images, labels = np.zeros((2, 8, 8, 1), np.float32), np.zeros(2, np.int64)
+    tiny = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3),
+                             keras.layers.MaxPooling2D(), keras.layers.Flatten(),
+                             keras.layers.Dense(2, activation="softmax")])  # fmt: skip
+    optimizer = keras.optimizers.Adam()
+    tiny.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    optimizer.build(tiny.trainable_variables)  # as test_cnn does
+    tiny.train_on_batch(images, labels)
+    tiny.predict(images, verbose=0)
+    with tempfile.TemporaryDirectory(prefix="mlkata-warm-") as folder:
+        path = Path(folder) / "tiny.keras"
+        tiny.save(path)
+        keras.saving.load_model(path, compile=False, safe_mode=True)
+
+
+def import_keras_quietly() -> None:
+    """Import Keras with stderr closed: TensorFlow's C++ start-up chatter ("Could not
+    find cuda drivers...") is noise in a learner's terminal."""
+    if "keras" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import keras  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _message(exc: BaseException | str) -> str:
+    if isinstance(exc, str):
+        return exc
+    if isinstance(exc, AssertionError):
+        text = str(exc)
+        # pytest's assertion rewriting appends "assert <expr>" details: keep the sentence.
+        text = text.split("\nassert ")[0].strip()
+        return text or "the check's expectation was not met"
+    return (
+        f"the check could not use what your code returned: {type(exc).__name__}: {str(exc)[:300]}"
+    )
+
+
+class _Events:
+    """JSON lines to the parent; a Stage (from the checks) and a dict (from the sandbox)
+    travel under different keys, so sandbox data can never become a grader note."""
+
+    def __init__(self, fd: int):
+        self._stream = os.fdopen(fd, "w", encoding="utf-8")
+
+    def send(self, message: dict) -> None:
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            self._stream.write(json.dumps(message, ensure_ascii=False) + "\n")
+            self._stream.flush()
+
+    def progress(self, event: object) -> None:
+        from grader.curves import Stage
+
+        if isinstance(event, Stage):
+            self.send({"stage": event.text})
+        elif isinstance(event, dict):
+            self.send({"progress": event})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--control-fd", type=int, required=True)
+    parser.add_argument("--events-fd", type=int, required=True)
+    options = parser.parse_args()
+    control = os.fdopen(options.control_fd, "rb")
+    events = _Events(options.events_fd)
+    # Orphans of the worker are re-parented here, so killing this tree kills them too.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    setup = pickle.loads(control.read(int(control.readline())))  # from the trusted parent
+    exercise: Exercise = setup["exercise"]
+    from grader.grading.proxy import start_worker
+    from grader.sandbox import tiers
+
+    tiers.use(setup["tier"])
+    worker = start_worker(exercise)  # it imports numpy/TensorFlow while this one does
+    import pytest  # noqa: F401
+
+    if exercise.tensorflow:
+        (prepare_tensorflow if setup["warm"] else import_keras_quietly)()
+    if setup["warm"]:
+        prepare_checks(exercise)
+    events.send({"ready": True})
+    line = control.readline()
+    if not line:
+        worker.close()
+        return
+    job = json.loads(line)
+    result = run_checks(exercise, Path(job["file"]), worker, events.progress)
+    events.send({"result": result})
+
+
+if __name__ == "__main__":
+    main()

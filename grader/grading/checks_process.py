@@ -1,0 +1,130 @@
+"""The grader's side of the checks process: start it, hand it a file, bound it, read it.
+
+The checks run in a child (`checks_child.py`) under a memory cap and a wall-clock
+limit of their own, so that a submission whose arrays or models would exhaust the
+grader (decoding, loading, predicting, training) costs only its own verdict.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import select
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from grader.exercises import Exercise
+from grader.sandbox.bounded import BoundedProcess, Limits, WorkerDied
+
+_READY_SECONDS = 180  # imports, and in watch the warm-up: not the learner's time
+_MAX_EVENT_BYTES = 4 << 20
+
+
+class ChecksProcess:
+    """One grading's checks process; `warm=True` also warms Keras and collects the checks
+    before `run()` (watch starts one ahead of the next save)."""
+
+    def __init__(self, exercise: Exercise, warm: bool = False):
+        self.exercise = exercise
+        self.scratch = Path(tempfile.mkdtemp(prefix="mlkata-checks-"))
+        control_r, self._control_w = os.pipe()
+        self._events_r, events_w = os.pipe()
+        limits = Limits(
+            wall_seconds=exercise.wall_seconds + exercise.checks_seconds,
+            memory_mb=exercise.checks_memory_mb,
+            max_processes=1024,  # the worker's threads are capped on their own
+            max_disk_bytes=4 << 30,
+        )
+        cmd = [sys.executable, "-m", "grader.grading.checks_child",
+               "--control-fd", str(control_r), "--events-fd", str(events_w)]  # fmt: skip
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        self._process = BoundedProcess(
+            cmd,
+            limits=limits,
+            scratch=self.scratch,
+            env=env,
+            pass_fds=(control_r, events_w),
+            whole_tree=False,
+        )
+        os.close(control_r)
+        os.close(events_w)
+        from grader.sandbox import tiers
+
+        setup = pickle.dumps({"exercise": exercise, "warm": warm, "tier": tiers.current()})
+        os.write(self._control_w, f"{len(setup)}\n".encode() + setup)
+        self._buffer = bytearray()
+        self._ready = False
+
+    @property
+    def died(self) -> WorkerDied | None:
+        return self._process.died
+
+    def run(self, file: Path, on_progress: Callable[[object], None] | None = None) -> dict:
+        """Grade `file`; the child's result, or {"died": WorkerDied, ...} if it was killed.
+        Partial results are never trusted: a check passes only in a full result."""
+        try:
+            self._wait_ready()
+            self._process.confine()
+            os.write(self._control_w, (json.dumps({"file": str(file)}) + "\n").encode())
+            deadline = time.monotonic() + self._process.limits.wall_seconds
+            while True:
+                message = self._next(deadline)
+                if "result" in message:
+                    return message["result"]
+                _relay(message, on_progress)
+        except WorkerDied as died:
+            return {"died": died, "output": self._process.output}
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + _READY_SECONDS
+        while not self._ready:
+            self._ready = bool(self._next(deadline).get("ready"))
+
+    def _next(self, deadline: float) -> dict:
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                limit = self._process.limits.wall_seconds
+                self._process.kill("timeout", f"grading took longer than {limit:.0f} s")
+            if self._process.died:
+                raise self._process.died
+            ready, _, _ = select.select([self._events_r], [], [], min(max(left, 0), 0.2))
+            if ready:
+                chunk = os.read(self._events_r, 65536)
+                if not chunk:
+                    raise self._process.exit_reason()
+                self._buffer += chunk
+                if len(self._buffer) > _MAX_EVENT_BYTES:
+                    self._process.kill("output", "the checks process sent too much")
+        line, _, rest = bytes(self._buffer).partition(b"\n")
+        self._buffer = bytearray(rest)
+        try:
+            message = json.loads(line)
+        except ValueError:
+            message = {}
+        return message if isinstance(message, dict) else {}
+
+    def close(self) -> None:
+        self._process.kill("stopped", "grading finished")
+        for fd in (self._control_w, self._events_r):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _relay(message: dict, on_progress: Callable[[object], None] | None) -> None:
+    if on_progress is None:
+        return
+    from grader.curves import Stage
+
+    with contextlib.suppress(Exception):
+        if isinstance(message.get("stage"), str):
+            on_progress(Stage(message["stage"]))
+        elif isinstance(message.get("progress"), dict):
+            on_progress(message["progress"])

@@ -1,0 +1,142 @@
+"""Which sandbox this machine can give a submission, best first, and why.
+
+- `bubblewrap`: namespaces and an allowlisted filesystem (`allowlist.py`). As root, the
+  submission never runs as root: bwrap itself is started as nobody where nobody can
+  reach the interpreter (so even a bwrap or kernel bug leaves an unprivileged process);
+  where the interpreter lives in a private folder (e.g. pyenv under /root), bwrap starts
+  as root without a user namespace and `setpriv` drops to nobody, with no capabilities
+  and no_new_privs, before the worker starts.
+- `unprivileged`: where bubblewrap cannot start but the grader is root (Gradescope's and
+  most Docker containers): the worker runs as nobody with rlimits, in a private scratch
+  folder, and cannot write anything of the grader's. It can read world-readable files.
+- `none`: a plain limited subprocess, for a learner grading their own code on their own
+  machine. `batch` and the platform entry points refuse it unless told
+  `--unsafe-no-sandbox`.
+
+`MLKATA_SANDBOX=unprivileged` or `=none` asks for a lower tier (tests, debugging).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+NOBODY = 65534
+TIERS = ("bubblewrap", "unprivileged", "none")
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str  # bubblewrap | unprivileged | none
+    reason: str  # why this tier and not a better one ("" for bubblewrap)
+    bwrap: str | None = None
+    drop: str = ""  # as root: "before" bwrap starts, "inside" it (setpriv), or ""
+
+    @property
+    def drops_privileges(self) -> bool:
+        """Whether the worker's process is started as nobody (not the grader's user)."""
+        return self.name == "unprivileged" or self.drop == "before"
+
+    def describe(self) -> str:
+        if self.name == "bubblewrap":
+            return "bubblewrap"
+        if self.name == "unprivileged":
+            return f"unprivileged (no bubblewrap: {self.reason}): ran as nobody with limits"
+        return f"none ({self.reason}): ran in a plain limited subprocess"
+
+
+def as_nobody() -> dict:
+    """Popen arguments that start a child as nobody (only as root)."""
+    return {"user": NOBODY, "group": NOBODY, "extra_groups": []}
+
+
+# What runs first inside a root-started bwrap: nobody, no capabilities, no way back.
+SETPRIV = ["/usr/bin/setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+           "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]  # fmt: skip
+# As root without a user namespace (its uid map would map nobody back to root).
+ROOT_NAMESPACES = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                   "--unshare-cgroup-try"]  # fmt: skip
+
+
+def namespaces(tier: Tier) -> list[str]:
+    return ROOT_NAMESPACES if tier.drop == "inside" else ["--unshare-all", "--cap-drop", "ALL"]
+
+
+_chosen: Tier | None = None
+
+
+def use(tier: Tier) -> None:
+    """Adopt a tier chosen by the parent process (the checks process does not probe again)."""
+    global _chosen
+    _chosen = tier
+
+
+def current() -> Tier:
+    """The best tier that works here (cached: the probes start processes)."""
+    return _chosen or _probe()
+
+
+@functools.cache
+def _probe() -> Tier:
+    asked = os.environ.get("MLKATA_SANDBOX", "")
+    if asked == "none":
+        return Tier("none", "sandbox disabled by MLKATA_SANDBOX=none")
+    why_not_bwrap = "MLKATA_SANDBOX=unprivileged"
+    if asked != "unprivileged":
+        root = os.geteuid() == 0
+        bwrap, why_not_bwrap = _probe_bubblewrap(root and "before")
+        if bwrap:
+            return Tier("bubblewrap", "", bwrap, drop="before" if root else "")
+        if root:
+            bwrap, _ = _probe_bubblewrap("inside")
+            if bwrap:
+                return Tier("bubblewrap", "", bwrap, drop="inside")
+    if os.geteuid() != 0:
+        return Tier("none", f"{why_not_bwrap}, and the grader is not root")
+    problem = _probe_nobody()
+    if problem:
+        return Tier("none", f"{why_not_bwrap}; {problem}")
+    return Tier("unprivileged", why_not_bwrap)
+
+
+def _probe_bubblewrap(drop: str | bool) -> tuple[str | None, str]:
+    """bwrap's path if it starts here with the options the worker needs."""
+    from grader.sandbox.allowlist import bwrap_arguments, tmpfs_arguments
+
+    path = shutil.which("bwrap")
+    if path is None:
+        return None, "bubblewrap (bwrap) is not installed"
+    with tempfile.TemporaryDirectory(prefix="mlkata-probe-") as scratch:
+        os.chmod(scratch, 0o755)
+        cmd = [path, *bwrap_arguments(Path(scratch), Path(__file__), ())]
+        tier = Tier("bubblewrap", "", path, drop=drop or "")
+        cmd += [*tmpfs_arguments(1 << 20), *namespaces(tier), "--die-with-parent", "--"]
+        cmd += [*(SETPRIV if drop == "inside" else []), sys.executable, "-I", "-c", "pass"]
+        extra = as_nobody() if drop == "before" else {}
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=20, check=True, **extra)
+        except subprocess.CalledProcessError as exc:
+            said = exc.stderr.decode("utf-8", "replace").strip().splitlines()
+            return None, f"bubblewrap cannot start here ({said[-1] if said else exc})"
+        except (OSError, subprocess.SubprocessError) as exc:
+            return None, f"bubblewrap cannot start here ({exc})"
+    return path, ""
+
+
+def _probe_nobody() -> str:
+    """'' if nobody can run this Python, else why not."""
+    try:
+        subprocess.run([sys.executable, "-I", "-c", "pass"], capture_output=True, timeout=20,
+                       check=True, cwd="/", **as_nobody())  # fmt: skip
+    except subprocess.CalledProcessError as exc:
+        said = exc.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"nobody cannot run {sys.executable} ({said[-1] if said else exc})"
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"nobody cannot run {sys.executable} ({exc})"
+    return ""
