@@ -54,8 +54,10 @@ def grade(
         process.close()
     died = result.get("died")
     if died is not None:
-        return _verdict(exercise, started, {}, sandbox, error=died.reason,
-                        default=_grader_stopped(exercise, died), output=result.get("output", ""))  # fmt: skip
+        message = _grader_stopped(exercise, died)
+        output = result.get("output", "")
+        return _verdict(exercise, started, {}, sandbox, error=died.reason, default=message,
+                        output=output)  # fmt: skip
     messages = result.get("messages", {})
     collection = messages.get("<collection>")
     return _verdict(
@@ -101,8 +103,16 @@ def clean_text(text: str, limit: int) -> str:
     return text
 
 
-def _verdict(exercise: Exercise, started: float, result: dict, sandbox: str, *,
-             error: str | None, default: str | None = None, output: str = "") -> Verdict:  # fmt: skip
+def _verdict(
+    exercise: Exercise,
+    started: float,
+    result: dict,
+    sandbox: str,
+    *,
+    error: str | None,
+    default: str | None = None,
+    output: str = "",
+) -> Verdict:
     docs = result.get("docs", {})
     finished = set(result.get("finished", []))
     messages = result.get("messages", {})
