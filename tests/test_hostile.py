@@ -1,5 +1,6 @@
 """Hostile submissions: each gets a failing verdict with a clear reason, leaves no
-process behind and changes no file outside its scratch folder."""
+process behind and changes no file outside its scratch folder, under every sandbox
+tier CI runs (bubblewrap, and the unprivileged tier as root)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import pytest
 import grader
 from grader.exercises import get_exercise
 from grader.grading.runner import grade
-from grader.sandbox.launch import bubblewrap, leftover_processes
+from grader.sandbox import tiers
+from grader.sandbox.launch import leftover_processes
 
 HOSTILE = Path(__file__).parent / "hostile"
 PACKAGE = Path(grader.__file__).parent
@@ -62,20 +64,8 @@ def exercise():
     return dataclasses.replace(get_exercise("normalize"), wall_seconds=6, memory_mb=600)
 
 
-@pytest.fixture
-def sandboxed():
-    """Hostile code runs only inside bubblewrap: without it, planting conftest.py
-    would really write into this checkout. CI installs bubblewrap, so there a
-    missing sandbox is a failure, not a skip."""
-    path, why = bubblewrap()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the hostile submissions inside bubblewrap: {why}")
-        pytest.skip(f"hostile submissions need bubblewrap here: {why}")
-
-
 @pytest.mark.parametrize(("name", "error", "words"), CASES, ids=[c[0][:-3] for c in CASES])
-def test_hostile_submission_fails_cleanly(sandboxed, exercise, name, error, words):
+def test_hostile_submission_fails_cleanly(sandbox_tier, exercise, name, error, words):
     before = {path: path.exists() for path in PLANTABLE}
 
     verdict = grade(exercise, HOSTILE / name)
@@ -100,7 +90,7 @@ def test_hostile_submission_fails_cleanly(sandboxed, exercise, name, error, word
         "read_caller_frames.py",
     ],
 )
-def test_no_value_check_passes_for_wrong_values(sandboxed, exercise, name):
+def test_no_value_check_passes_for_wrong_values(sandbox_tier, exercise, name):
     """Printing, patching or frame-walking earns nothing: wrong values fail every
     check that looks at values (leaving the input alone is the only thing such code
     may legitimately get right)."""
@@ -117,19 +107,20 @@ def test_no_value_check_passes_for_wrong_values(sandboxed, exercise, name):
     assert "test_each_image_scaled_on_its_own" not in passed
 
 
-def test_sandbox_is_bubblewrap_when_installed(sandboxed, exercise):
+def test_the_verdict_names_the_tier(sandbox_tier, exercise):
     verdict = grade(exercise, HOSTILE / "missing_function.py")
-    assert verdict.sandbox == "bubblewrap"
+    assert verdict.sandbox == sandbox_tier.name
 
 
-def test_runs_without_bubblewrap_and_says_so(exercise, monkeypatch):
+def test_runs_without_a_sandbox_and_says_so(exercise, monkeypatch):
     monkeypatch.setenv("MLKATA_SANDBOX", "none")
-    bubblewrap.cache_clear()
+    tiers.reset()
     try:
         verdict = grade(exercise, HOSTILE / "infinite_loop.py")
     finally:
-        bubblewrap.cache_clear()
-    assert verdict.sandbox.startswith("no sandbox")
+        monkeypatch.delenv("MLKATA_SANDBOX")
+        tiers.reset()
+    assert verdict.sandbox == "none"
     assert verdict.error == "timeout"
     assert leftover_processes() == []
 
@@ -140,7 +131,7 @@ def test_solution_still_passes_after_hostile_runs(exercise):
     assert verdict.passed, verdict
 
 
-def test_keras_lambda_payload_is_refused_and_never_runs_here(sandboxed, tmp_path, monkeypatch):
+def test_keras_lambda_payload_is_refused_and_never_runs_here(sandbox_tier, tmp_path, monkeypatch):
     """A model carrying a Lambda layer is refused by safe_mode; its code never runs
     in the grader (it would write a marker into this test's MLKATA_HOME)."""
     monkeypatch.setenv("MLKATA_HOME", str(tmp_path))

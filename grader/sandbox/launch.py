@@ -63,6 +63,8 @@ class WorkerProcess:
             "file_bytes": limits.max_disk_bytes,
             "processes": limits.max_processes,
             "address_space": None if "keras" in preload else (limits.memory_mb << 20) + (1 << 30),
+            # nobody's processes across concurrent gradings: generous, the watchdog is exact
+            "user_processes": limits.max_processes * 8 if tier.name == "unprivileged" else None,
         }
         worker_args = ["--in-fd", str(req_r), "--out-fd", str(ans_w), "--preload",
                        ",".join(preload), "--limits", json.dumps(worker_limits),

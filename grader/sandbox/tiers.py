@@ -77,6 +77,13 @@ def use(tier: Tier) -> None:
     _chosen = tier
 
 
+def reset() -> None:
+    """Forget the chosen tier and the probes (tests that switch MLKATA_SANDBOX)."""
+    global _chosen
+    _chosen = None
+    _probe.cache_clear()
+
+
 def current() -> Tier:
     """The best tier that works here (cached: the probes start processes)."""
     return _chosen or _probe()

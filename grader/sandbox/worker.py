@@ -279,6 +279,8 @@ def _apply_limits(limits):
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"],) * 2)
     if limits.get("address_space"):
         resource.setrlimit(resource.RLIMIT_AS, (limits["address_space"],) * 2)
+    if limits.get("user_processes"):  # without namespaces or cgroups: a fork bomb's cap
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["user_processes"],) * 2)
 
 
 def main():
