@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import os
 import re
 import shutil
@@ -62,6 +63,13 @@ class Submission:
         self.sandbox = self._worker.sandbox
         self.outputs: list[str] = []
         self._argument_files = itertools.count(1)  # names for arguments sent as files
+        # What this grading decodes from the worker: each answer file once, and at most
+        # half the checks process's memory in all.
+        self._decoded: set[Path] = set()
+        self.decode_limit = (exercise.checks_memory_mb << 20) // 2
+        self._decode_budget = self.decode_limit
+        # Weights, gradients and Adam's two moments: 16 bytes a parameter in float32.
+        self.max_model_parameters = (exercise.checks_memory_mb << 20) // 16
         # CPU seconds the worker used during the last call, measured from /proc by
         # the grader: steadier than wall time on a busy machine, and unforgeable.
         self.last_call_cpu_s: float | None = None
@@ -309,28 +317,49 @@ class Submission:
             name = data.get("file")
             if not isinstance(name, str) or not _RESULT_FILE.fullmatch(name):
                 raise ValueError("a file name the grader does not accept")
+            path = scratch / name
+            if path in self._decoded:
+                raise ValueError("it named the same answer file twice")
+            self._decoded.add(path)
             if kind == "ndarray":
-                return self._load_array(scratch / name)
-            return self._load_model(scratch / name)
+                return self._load_array(path)
+            return self._load_model(path)
         raise ValueError(f"unknown value type {kind!r}")
 
     @contextlib.contextmanager
     def _open_result_file(self, path: Path):
-        """Open a file the worker wrote, refusing links, devices and huge files."""
+        """Open a file the worker wrote, refusing links, devices and files past what is
+        left of this grading's decoding budget (each file counts once)."""
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as stream:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise ValueError("not a regular file")
-            if info.st_size > (self.exercise.memory_mb << 20):
-                raise ValueError("the file is too large")
+            if info.st_size > self._decode_budget:
+                mb = self.decode_limit >> 20
+                raise ValueError(f"its answers add up to more than {mb} MB")
+            self._decode_budget -= info.st_size
             yield stream
 
     def _load_array(self, path: Path):
         import numpy as np
 
-        with self._open_result_file(path) as stream:  # read straight into the array
-            array = np.load(stream, allow_pickle=False)
+        with self._open_result_file(path) as stream:
+            size = os.fstat(stream.fileno()).st_size
+            version = np.lib.format.read_magic(stream)
+            if version not in ((1, 0), (2, 0)):
+                raise ValueError(f".npy format version {version}, which the grader does not read")
+            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                           else np.lib.format.read_array_header_2_0)  # fmt: skip
+            shape, _, dtype = read_header(stream)
+            if dtype.hasobject:
+                raise ValueError("an array of Python objects")
+            # The header's shape must match the data that is really there, before
+            # numpy allocates what the header claims.
+            if math.prod(shape) * dtype.itemsize != size - stream.tell():
+                raise ValueError("an .npy file whose header does not match its data")
+            stream.seek(0)
+            array = np.load(stream, allow_pickle=False)  # read straight into the array
         if not isinstance(array, np.ndarray):
             raise ValueError("not an array")
         return array
@@ -338,9 +367,21 @@ class Submission:
     def _load_model(self, path: Path):
         import keras
 
+        from grader.grading.model_size import declared_parameters
+
         copy = self._keras_dir / f"{path.stem}-{time.monotonic_ns()}.keras"
         with self._open_result_file(path) as stream:
             copy.write_bytes(stream.read())
+        try:
+            declared = declared_parameters(copy, self._decode_budget)
+        except ValueError as exc:
+            raise SubmissionFailed(f"the returned Keras model could not be read: {exc}") from None
+        if declared > self.max_model_parameters:
+            raise SubmissionFailed(
+                f"the returned Keras model declares {declared:,} parameters; the grader "
+                f"accepts at most {self.max_model_parameters:,} (it is refused before "
+                "any weight is built)"
+            )
         try:
             return keras.saving.load_model(copy, compile=False, safe_mode=True)
         except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem

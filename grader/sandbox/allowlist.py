@@ -30,13 +30,11 @@ def _canonical(name: str) -> str:
 
 
 @functools.cache
-def _installed() -> dict[str, importlib.metadata.Distribution]:
-    found = {}
-    for dist in importlib.metadata.distributions():
-        name = dist.metadata["Name"]
-        if name:
-            found.setdefault(_canonical(name), dist)
-    return found
+def _installed(name: str) -> importlib.metadata.Distribution | None:
+    try:
+        return importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _requirement_names(dist: importlib.metadata.Distribution) -> list[str]:
@@ -55,29 +53,28 @@ def _requirement_names(dist: importlib.metadata.Distribution) -> list[str]:
 @functools.cache
 def distributions_for(modules: tuple[str, ...]) -> tuple[str, ...]:
     """The installed distributions that the modules need, with everything they require."""
-    by_module = importlib.metadata.packages_distributions()
-    todo = [_canonical(d) for m in modules for d in by_module.get(m, [m])]
+    todo = [_canonical(m) for m in modules]  # numpy and keras are their own distributions
     if "keras" in modules:  # Keras runs on TensorFlow here, which it does not require
-        todo += [n for n in ("tensorflow", "tensorflow-cpu") if n in _installed()]
+        todo += ["tensorflow", "tensorflow-cpu"]
     seen: set[str] = set()
     while todo:
         name = todo.pop()
-        if name in seen or name not in _installed() or name == _OWN_DISTRIBUTION:
+        if name in seen or name == _OWN_DISTRIBUTION or _installed(name) is None:
             continue
         seen.add(name)
-        todo.extend(_requirement_names(_installed()[name]))
+        todo.extend(_requirement_names(_installed(name)))
     return tuple(sorted(seen))
 
 
 def _top_level_entries(dist: importlib.metadata.Distribution) -> set[Path]:
-    """The files and folders a distribution put directly in its site-packages folder."""
+    """The files and folders a distribution put directly in its site-packages folder
+    (read from its RECORD as text: TensorFlow's lists some 20,000 files)."""
     base = Path(dist.locate_file(""))
-    entries = set()
-    for file in dist.files or []:
-        parts = Path(file).parts
-        if parts and parts[0] not in ("..", "__pycache__") and not parts[0].endswith(".pth"):
-            entries.add(base / parts[0])
-    return {e for e in entries if e.exists()}
+    names = set()
+    for line in (dist.read_text("RECORD") or "").splitlines():
+        names.add(line.split(",", 1)[0].split("/", 1)[0])
+    names = {n for n in names if n and n not in ("..", "__pycache__") and not n.endswith(".pth")}
+    return {base / n for n in names if (base / n).exists()}
 
 
 @functools.cache
@@ -85,7 +82,7 @@ def site_entries(modules: tuple[str, ...]) -> tuple[Path, ...]:
     """Every site-packages entry the sandbox binds for these modules."""
     entries: set[Path] = set()
     for name in distributions_for(modules):
-        entries |= _top_level_entries(_installed()[name])
+        entries |= _top_level_entries(_installed(name))
     return tuple(sorted(entries))
 
 

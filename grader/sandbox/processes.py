@@ -23,8 +23,40 @@ def process_table() -> dict[int, int]:
     return table
 
 
+def _children(pid: int) -> list[int] | None:
+    """The children of `pid` from /proc/PID/task/*/children; None where the kernel does
+    not offer that file."""
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    for task in tasks:
+        try:
+            found += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except FileNotFoundError:
+            return None if task == tasks[0] and not found else found
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def descendants(root: int) -> list[int]:
-    """`root` and every process below it that is still alive."""
+    """`root` and every process below it that is still alive. Walks down from `root`
+    (a few files) rather than reading every process on the machine, where it can."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        children = _children(pid)
+        if children is None:
+            return _descendants_from_table(root)
+        if Path(f"/proc/{pid}").exists():
+            found.append(pid)
+        todo.extend(children)
+    return found
+
+
+def _descendants_from_table(root: int) -> list[int]:
     table = process_table()
     children: dict[int, list[int]] = {}
     for pid, ppid in table.items():

@@ -124,7 +124,8 @@ def _probe_bubblewrap(drop: str | bool) -> tuple[str | None, str]:
         cmd = [path, *bwrap_arguments(Path(scratch), Path(__file__), ())]
         tier = Tier("bubblewrap", "", path, drop=drop or "")
         cmd += [*tmpfs_arguments(1 << 20), *namespaces(tier), "--die-with-parent", "--"]
-        cmd += [*(SETPRIV if drop == "inside" else []), sys.executable, "-I", "-c", "pass"]
+        # bwrap fails while binding an unreachable source, before it runs anything.
+        cmd += [*(SETPRIV if drop == "inside" else []), "/usr/bin/true"]
         extra = as_nobody() if drop == "before" else {}
         try:
             subprocess.run(cmd, capture_output=True, timeout=20, check=True, **extra)
