@@ -39,6 +39,7 @@ class Exercise:
     # and this much memory.
     checks_seconds: float = 120
     checks_memory_mb: int = 3072
+    scratch_mb: int = 1024  # the files the submission may write in its scratch folder
 
     @property
     def stub_path(self) -> Path:
@@ -102,6 +103,7 @@ def _exercise(entry: dict, path: Path, solutions_dir: Path) -> Exercise:
             solutions_dir=solutions_dir,
             checks_seconds=float(limits.get("checks_seconds", 120)),
             checks_memory_mb=int(limits.get("checks_memory_mb", 3072)),
+            scratch_mb=int(limits.get("scratch_mb", 1024)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ManifestError(f"{where}: missing or malformed field ({exc})") from exc

@@ -23,7 +23,13 @@ if TYPE_CHECKING:
 
 ENTRY_KEYS = ("id", "title", "function", "tensorflow", "limits", "hints", "checks")
 CHECK_KEYS = ("name", "points", "hint")
-LIMIT_KEYS = ("wall_seconds", "memory_mb", "checks_seconds", "checks_memory_mb")
+LIMIT_KEYS = (
+    "wall_seconds",
+    "memory_mb",
+    "scratch_mb",
+    "checks_seconds",
+    "checks_memory_mb",
+)
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 

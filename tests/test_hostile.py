@@ -5,8 +5,9 @@ tier CI runs (bubblewrap, and the unprivileged tier as root)."""
 from __future__ import annotations
 
 import dataclasses
-import os
+import hashlib
 import site
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,25 @@ CASES = [
     ("missing_function.py", "missing", "Did you misname it or forget to define it?"),
     ("keyboard_interrupt.py", None, "raised KeyboardInterrupt"),
     ("symlink_result.py", None, None),
+    # Added with the trust model v2 (see docs/architecture.md, "Threat model").
+    ("escape_codes.py", None, "OWNED"),
+    ("forged_answer_twice.py", None, "named the same answer file twice"),
+    ("npy_header_lies.py", None, "header does not match its data"),
+    ("scratch_disk_bomb.py", "disk", "wrote more than 64 MB of files"),
+    ("inode_flood.py", "disk", "created more than 10,000 files"),
+    ("setsid_daemon.py", None, "wrong on purpose"),
+    ("kill_everyone.py", None, "wrong on purpose"),
+    ("progress_flood.py", None, "wrong on purpose"),
+    ("deep_nesting.py", None, "nested too deeply"),
+]
+
+# Attacks only the bubblewrap tier stops: the unprivileged tier can read world-readable
+# files (a checkout's .git, the installed grader), which is why the Gradescope bundle
+# ships no solutions and makes the grader unreadable to the worker's uid.
+BUBBLEWRAP_ONLY = [
+    ("git_show_solution.py", None, "no checkout found"),
+    ("import_grader.py", None, "could not reach the grader: ModuleNotFoundError"),
+    ("fill_tmp_and_shm.py", None, "/dev/shm: stopped after 64 MB: No space left on device"),
 ]
 
 # Where a planted file would change what a later grading or Python start does.
@@ -61,24 +81,68 @@ PLANTABLE = [
 @pytest.fixture(scope="module")
 def exercise():
     """The real `normalize` checks, with limits small enough for a test suite."""
-    return dataclasses.replace(get_exercise("normalize"), wall_seconds=6, memory_mb=600)
+    return dataclasses.replace(
+        get_exercise("normalize"), wall_seconds=6, memory_mb=600, scratch_mb=64
+    )
 
 
-@pytest.mark.parametrize(("name", "error", "words"), CASES, ids=[c[0][:-3] for c in CASES])
-def test_hostile_submission_fails_cleanly(sandbox_tier, exercise, name, error, words):
-    before = {path: path.exists() for path in PLANTABLE}
+def _package_digest() -> str:
+    """Every file of the grader package, so that a changed check or module shows."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path).encode() + path.read_bytes())
+    return digest.hexdigest()
 
-    verdict = grade(exercise, HOSTILE / name)
 
+def _stray_processes() -> str:
+    """Processes a hostile submission tried to leave behind, found by their command."""
+    found = subprocess.run(["pgrep", "-af", "sleep 313.25"], capture_output=True, text=True)
+    return found.stdout.strip()
+
+
+def _assert_fails_cleanly(verdict, error, words, before, digest):
     assert not verdict.passed
     assert verdict.score < verdict.max_score
     if error is not None:
         assert verdict.error == error, verdict
+    messages = " | ".join(c.message for c in verdict.checks if not c.passed)
     if words is not None:
-        messages = " | ".join(c.message for c in verdict.checks if not c.passed)
         assert words in messages
+    # Nothing a submission says reaches a terminal as control codes, or at length.
+    for text in (messages, verdict.output):
+        assert not any(ch in text for ch in "\x1b\x07\x9b"), text[:200]
+    assert all(len(c.message) <= 2000 for c in verdict.checks)
     assert leftover_processes() == []
+    assert _stray_processes() == ""
     assert {path: path.exists() for path in PLANTABLE} == before
+    assert _package_digest() == digest
+
+
+@pytest.mark.parametrize(("name", "error", "words"), CASES, ids=[c[0][:-3] for c in CASES])
+def test_hostile_submission_fails_cleanly(sandbox_tier, exercise, name, error, words):
+    before, digest = {path: path.exists() for path in PLANTABLE}, _package_digest()
+    if error == "disk":  # the watchdog must see the files before the clock runs out
+        exercise = dataclasses.replace(exercise, wall_seconds=30)
+
+    verdict = grade(exercise, HOSTILE / name)
+
+    _assert_fails_cleanly(verdict, error, words, before, digest)
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "words"), BUBBLEWRAP_ONLY, ids=[c[0][:-3] for c in BUBBLEWRAP_ONLY]
+)
+def test_what_only_bubblewrap_stops(sandbox_tier, exercise, name, error, words):
+    if sandbox_tier.name != "bubblewrap":
+        pytest.skip("the unprivileged tier does not claim this (README, per tier)")
+    if name == "fill_tmp_and_shm.py":  # the tmpfs size must stop it, not the file-size cap
+        exercise = dataclasses.replace(exercise, scratch_mb=1024)
+    before, digest = {path: path.exists() for path in PLANTABLE}, _package_digest()
+
+    verdict = grade(exercise, HOSTILE / name)
+
+    _assert_fails_cleanly(verdict, error, words, before, digest)
 
 
 @pytest.mark.parametrize(

@@ -397,5 +397,6 @@ def start_worker(exercise: Exercise) -> WorkerProcess:
     """A fresh worker in a fresh scratch folder, already importing what the exercise needs."""
     scratch = Path(tempfile.mkdtemp(prefix="mlkata-scratch-"))
     os.chmod(scratch, 0o700)
-    limits = Limits(wall_seconds=exercise.wall_seconds, memory_mb=exercise.memory_mb)
+    limits = Limits(wall_seconds=exercise.wall_seconds, memory_mb=exercise.memory_mb,
+                    max_disk_bytes=exercise.scratch_mb << 20)  # fmt: skip
     return WorkerProcess(scratch, exercise.preload, limits)

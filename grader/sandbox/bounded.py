@@ -22,6 +22,7 @@ from grader.sandbox.cgroups import Cgroups
 
 _KEPT_OUTPUT_BYTES = 16 << 10
 _TICK_S = 0.05
+_MAX_FILES = 10_000  # in the scratch folder, folders included
 
 _STARTED_TOKENS: list[str] = []
 
@@ -57,7 +58,8 @@ class BoundedProcess:
 
     def __init__(self, cmd: list[str], *, limits: Limits, scratch: Path, env: dict[str, str],
                  pass_fds: tuple[int, ...] = (), popen: dict | None = None,
-                 tmpfs_mounts: tuple[str, ...] = (), whole_tree: bool = True):  # fmt: skip
+                 tmpfs_mounts: tuple[str, ...] = (), whole_tree: bool = True,
+                 owner_uid: int | None = None):  # fmt: skip
         self.limits = limits
         self.scratch = scratch
         self.died: WorkerDied | None = None
@@ -67,6 +69,11 @@ class BoundedProcess:
         # whole_tree=False: memory and threads are counted for the top process alone
         # (the checks process, whose worker has limits of its own); kill takes the tree.
         self._whole_tree = whole_tree
+        # Without a mount namespace (the unprivileged tier) the worker's uid is its own:
+        # what it leaves in the host's /tmp, /var/tmp and /dev/shm is found by owner,
+        # counted (tmpfs is memory) and deleted at the end.
+        self._owner_uid = owner_uid
+        self._shared_bytes = 0
         self._output = bytearray()
         self._output_total = 0
         self._lock = threading.Lock()
@@ -140,8 +147,9 @@ class BoundedProcess:
             pids = self._counted()
             rss = sum(processes.rss_bytes(pid) for pid in pids)
             if self._tmpfs_mounts:
-                inside = processes.inside_root(pids[1:])
+                inside = processes.inside_root(pids)
                 rss += processes.tmpfs_used_bytes(inside, self._tmpfs_mounts)
+            rss += self._shared_bytes
             tasks = sum(processes.threads(pid) for pid in pids)
             if tasks > self.limits.max_processes:
                 self.kill(
@@ -150,16 +158,24 @@ class BoundedProcess:
                 )
             elif rss > memory or self._cgroups.out_of_memory():
                 self.kill("memory", f"used more than {self.limits.memory_mb} MB of memory")
-            elif ticks % 10 == 0 and self._disk_bytes() > self.limits.max_disk_bytes:
-                mb = self.limits.max_disk_bytes >> 20
-                self.kill("disk", f"wrote more than {mb} MB of files")
+            elif ticks % 10 == 0:
+                self._check_disk()
             ticks += 1
             time.sleep(_TICK_S)
         if self.died is None and self._cgroups.out_of_memory():
             self.kill("memory", f"used more than {self.limits.memory_mb} MB of memory")
 
-    def _disk_bytes(self) -> int:
-        return processes.folder_bytes(self.scratch)
+    def _check_disk(self) -> None:
+        if self._owner_uid is not None:
+            self._shared_bytes = sum(
+                processes.folder_usage(Path(e.path), _MAX_FILES)[0] if e.is_dir() else
+                e.stat().st_blocks * 512 for e in processes.owned_entries(self._owner_uid)
+            )  # fmt: skip
+        size, entries = processes.folder_usage(self.scratch, _MAX_FILES + 1)
+        if size > self.limits.max_disk_bytes:
+            self.kill("disk", f"wrote more than {self.limits.max_disk_bytes >> 20} MB of files")
+        elif entries > _MAX_FILES:
+            self.kill("disk", f"created more than {_MAX_FILES:,} files")
 
     # -- ending -----------------------------------------------------------------
     def kill(self, reason: str = "stopped", detail: str = "") -> None:
@@ -186,4 +202,16 @@ class BoundedProcess:
         for pid in processes.with_token(self.token):  # orphans that escaped the group
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+        if self._owner_uid is not None:
+            self._kill_owned()
+            processes.remove_owned(self._owner_uid)
         self._cgroups.remove()
+
+    def _kill_owned(self) -> None:
+        """Every process still running as the worker's own uid (a daemon that left the
+        tree and its environment behind)."""
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                with contextlib.suppress(OSError):
+                    if os.stat(f"/proc/{entry}").st_uid == self._owner_uid:
+                        os.kill(int(entry), signal.SIGKILL)

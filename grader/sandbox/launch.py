@@ -31,15 +31,16 @@ def sandbox_tier() -> tiers.Tier:
     return tiers.current()
 
 
-def _command(tier: tiers.Tier, scratch: Path, preload: list[str], worker_args: list[str]):
-    """The command line and the Popen extras that start the worker in `tier`."""
-    popen = tiers.as_nobody() if tier.drops_privileges else {}
+def _command(tier: tiers.Tier, scratch: Path, preload: list[str], worker_args: list[str],
+             uid: int):  # fmt: skip
+    """The command line and the Popen extras that start the worker in `tier` as `uid`."""
+    popen = tiers.as_user(uid) if tier.drops_privileges else {}
     if tier.name == "bubblewrap":
         cmd = [tier.bwrap, *bwrap_arguments(scratch, WORKER_SCRIPT, tuple(preload))]
         cmd += [*tmpfs_arguments(_TMPFS_BYTES), "--bind", str(scratch), str(scratch)]
         cmd += ["--chdir", str(scratch), *tiers.namespaces(tier), "--remount-ro", "/"]
         cmd += ["--die-with-parent", "--new-session", "--"]
-        cmd += tiers.SETPRIV if tier.drop == "inside" else []
+        cmd += tiers.setpriv(uid) if tier.drop == "inside" else []
         cmd += [sys.executable, "-I", WORKER_INSIDE, *worker_args]
         return cmd, popen
     return [sys.executable, "-I", str(WORKER_SCRIPT), *worker_args], popen
@@ -69,14 +70,17 @@ class WorkerProcess:
         worker_args = ["--in-fd", str(req_r), "--out-fd", str(ans_w), "--preload",
                        ",".join(preload), "--limits", json.dumps(worker_limits),
                        "--progress-fd", str(prog_w)]  # fmt: skip
-        cmd, popen = _command(tier, scratch, preload, worker_args)
-        if tier.drops_privileges or tier.drop == "inside":
-            os.chown(scratch, tiers.NOBODY, tiers.NOBODY)
+        uid = tiers.worker_uid() if os.geteuid() == 0 and tier.name != "none" else os.geteuid()
+        cmd, popen = _command(tier, scratch, preload, worker_args, uid)
+        if os.geteuid() == 0:
+            os.chown(scratch, uid, uid)
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": str(scratch),
             "TMPDIR": str(scratch),
             "LANG": "C.UTF-8",
+            "USER": "mlkata",  # the worker's uid has no account to look up
+            "LOGNAME": "mlkata",
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "KERAS_BACKEND": "tensorflow",
             "MPLCONFIGDIR": str(scratch),
@@ -88,6 +92,7 @@ class WorkerProcess:
         self._process = BoundedProcess(
             cmd, limits=limits, scratch=scratch, env=env, pass_fds=(req_r, ans_w, prog_w),
             popen=popen, tmpfs_mounts=tiers_tmpfs(tier),
+            owner_uid=uid if uid != os.geteuid() else None,
         )  # fmt: skip
         for fd in (req_r, ans_w, prog_w):
             os.close(fd)

@@ -138,9 +138,9 @@ def tmpfs_used_bytes(pid: int | None, mounts: tuple[str, ...]) -> int:
     return used
 
 
-def folder_bytes(folder: Path, max_entries: int = 10_000) -> int:
-    """The size of the files under `folder` (links not followed); stops counting after
-    `max_entries` entries, which is itself far more than any grading writes."""
+def folder_usage(folder: Path, max_entries: int) -> tuple[int, int]:
+    """(bytes, entries) under `folder`, links not followed; stops counting after
+    `max_entries` entries (so a flood of empty files costs the count, not the scan)."""
     total, seen, todo = 0, 0, [str(folder)]
     while todo and seen < max_entries:
         try:
@@ -153,7 +153,7 @@ def folder_bytes(folder: Path, max_entries: int = 10_000) -> int:
                         total += entry.stat(follow_symlinks=False).st_blocks * 512
         except OSError:
             continue
-    return total
+    return total, seen
 
 
 def describe_exit(code: int | None) -> str:
@@ -166,3 +166,33 @@ def describe_exit(code: int | None) -> str:
             name = f"signal {-code}"
         return f"the process was killed by {name}"
     return f"the process exited with status {code}"
+
+
+SHARED_TEMP = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def owned_entries(uid: int, folders: tuple[str, ...] = SHARED_TEMP) -> list[os.DirEntry]:
+    """What `uid` left directly in the host's shared temporary folders."""
+    found = []
+    for folder in folders:
+        try:
+            with os.scandir(folder) as entries:
+                found += [e for e in entries if e.stat(follow_symlinks=False).st_uid == uid]
+        except OSError:
+            continue
+    return found
+
+
+def remove_owned(uid: int) -> None:
+    """Delete what `uid` (a worker's own uid, never reused while it lives) left in the
+    shared temporary folders."""
+    import shutil
+
+    for entry in owned_entries(uid):
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            continue

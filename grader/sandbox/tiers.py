@@ -1,14 +1,15 @@
 """Which sandbox this machine can give a submission, best first, and why.
 
 - `bubblewrap`: namespaces and an allowlisted filesystem (`allowlist.py`). As root, the
-  submission never runs as root: bwrap itself is started as nobody where nobody can
+  submission never runs as root: bwrap itself is started as an unprivileged uid where it can
   reach the interpreter (so even a bwrap or kernel bug leaves an unprivileged process);
   where the interpreter lives in a private folder (e.g. pyenv under /root), bwrap starts
-  as root without a user namespace and `setpriv` drops to nobody, with no capabilities
+  as root without a user namespace and `setpriv` drops to that uid, with no capabilities
   and no_new_privs, before the worker starts.
 - `unprivileged`: where bubblewrap cannot start but the grader is root (Gradescope's and
-  most Docker containers): the worker runs as nobody with rlimits, in a private scratch
-  folder, and cannot write anything of the grader's. It can read world-readable files.
+  most Docker containers): the worker runs as a uid of its own with no account and no
+  groups, with rlimits, in a private scratch folder, and cannot write anything of the
+  grader's. It can read world-readable files and reach the network.
 - `none`: a plain limited subprocess, for a learner grading their own code on their own
   machine. `batch` and the platform entry points refuse it unless told
   `--unsafe-no-sandbox`.
@@ -51,14 +52,35 @@ class Tier:
         return f"none ({self.reason}): ran in a plain limited subprocess"
 
 
+_FIRST_WORKER_UID = 100_000
+_workers_started = 0
+
+
+def worker_uid() -> int:
+    """A uid (and gid) of its own for the next worker, with no account behind it: two
+    workers graded at once (batch) can then neither signal, trace nor read each other,
+    even without namespaces. Unique among live workers: this process's pid, and a
+    counter for the at most two workers a process holds at once (one warm)."""
+    global _workers_started
+    _workers_started += 1
+    return _FIRST_WORKER_UID + (os.getpid() << 2) + (_workers_started & 3)
+
+
+def as_user(uid: int) -> dict:
+    """Popen arguments that start a child as `uid` with no groups (only as root)."""
+    return {"user": uid, "group": uid, "extra_groups": []}
+
+
 def as_nobody() -> dict:
-    """Popen arguments that start a child as nobody (only as root)."""
-    return {"user": NOBODY, "group": NOBODY, "extra_groups": []}
+    return as_user(NOBODY)
 
 
-# What runs first inside a root-started bwrap: nobody, no capabilities, no way back.
-SETPRIV = ["/usr/bin/setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-           "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]  # fmt: skip
+def setpriv(uid: int) -> list[str]:
+    """What runs first inside a root-started bwrap: `uid`, no capabilities, no way back."""
+    return ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]  # fmt: skip
+
+
 # As root without a user namespace (its uid map would map nobody back to root).
 ROOT_NAMESPACES = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                    "--unshare-cgroup-try"]  # fmt: skip
@@ -125,7 +147,7 @@ def _probe_bubblewrap(drop: str | bool) -> tuple[str | None, str]:
         tier = Tier("bubblewrap", "", path, drop=drop or "")
         cmd += [*tmpfs_arguments(1 << 20), *namespaces(tier), "--die-with-parent", "--"]
         # bwrap fails while binding an unreachable source, before it runs anything.
-        cmd += [*(SETPRIV if drop == "inside" else []), "/usr/bin/true"]
+        cmd += [*(setpriv(NOBODY) if drop == "inside" else []), "/usr/bin/true"]
         extra = as_nobody() if drop == "before" else {}
         try:
             subprocess.run(cmd, capture_output=True, timeout=20, check=True, **extra)
