@@ -103,8 +103,6 @@ def _bind_system(cmd: list[str]) -> None:
             cmd += ["--symlink", str(path.readlink()), str(path)]
         elif path.is_dir():
             cmd += ["--ro-bind", str(path), str(path)]
-    for name in _LOADER_FILES:
-        cmd += ["--ro-bind-try", name, name]
 
 
 def _interpreter_paths() -> list[Path]:
@@ -142,7 +140,10 @@ def bwrap_arguments(scratch: Path, worker_script: Path, modules: tuple[str, ...]
     cmd: list[str] = []
     _bind_system(cmd)
     interpreter = _interpreter_paths()
-    cmd += _parent_folders([*interpreter, *site_folders(), scratch, Path(WORKER_INSIDE)])
+    loader = [Path(name) for name in _LOADER_FILES if Path(name).exists()]
+    cmd += _parent_folders([*interpreter, *loader, *site_folders(), scratch, Path(WORKER_INSIDE)])
+    for path in loader:
+        cmd += ["--ro-bind", str(path), str(path)]
     for path in interpreter:
         cmd += ["--ro-bind", str(path), str(path)]
     # Hide every site-packages folder the binds above exposed (a system-wide install of
