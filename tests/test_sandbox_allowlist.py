@@ -106,8 +106,8 @@ def test_the_sandbox_sees_only_its_allowlist(bubblewrap, listeners, mlkata_home,
         assert set(report["site_packages"]) == {n for n in expected if n.startswith("numpy")}
     # Nothing of mlkata, no home folder, no /run: only the scratch folder and the
     # folders that lead to the interpreter.
-    leaks = [p for p in report["tree"] if any(word in p for word in
-             ("grader", "solutions", ".git", "mlkata-home", "checks", "/run", "/home"))]  # fmt: skip
+    words = ("grader", "solutions", ".git", "mlkata-home", "checks", "/run", "/home")
+    leaks = [p for p in report["tree"] if any(word in p for word in words)]
     assert leaks == []
     assert report["read"] == [sys.executable]
     assert report["connected"] == []
