@@ -91,7 +91,7 @@ def _exercise(exercise_id: str | None, root: Path | None = None):
 
 def run(args) -> int:
     from grader.grading import reports
-    from grader.grading.runner import grade
+    from grader.grading.timing import grade_timed as grade
 
     exercise = _exercise(args.exercise, args.root)
     file = resolve_file(exercise, args.file)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from grader.cli.output import console, language
+
+UTC = timezone.utc  # datetime.UTC needs Python 3.11; Gradescope's image has 3.10
 
 # Interface words, English then Chinese.
 WORDS = {

@@ -1,0 +1,35 @@
+"""How long each check ran: the checks plugin announces each finished check, and
+`grade_timed` puts the times into the verdict (JUnit and the platforms report them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CheckTimed:
+    """Sent through `on_progress` by the checks plugin (trusted side) when a check ends."""
+
+    name: str
+    seconds: float
+
+
+def grade_timed(
+    exercise, file: Path, on_progress: Callable[[object], None] | None = None, **kwargs
+):
+    """`runner.grade`, with each check's running time in its CheckResult.duration_s.
+    CheckTimed events are kept here; every other event goes on to `on_progress`."""
+    from grader.grading.runner import grade
+
+    times: dict[str, float] = {}
+
+    def relay(event: object) -> None:
+        if isinstance(event, CheckTimed):
+            times[event.name] = times.get(event.name, 0.0) + event.seconds
+        elif on_progress is not None:
+            on_progress(event)
+
+    verdict = grade(exercise, file, on_progress=relay, **kwargs)
+    return verdict.with_durations(times)
