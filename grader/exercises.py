@@ -3,6 +3,7 @@ and limits."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from grader.errors import UserError
 from grader.text import Text
 
 MANIFEST_NAME = "exercises.yaml"
+# An exercise id names files and a Python test module: lowercase letters and digits,
+# words joined by single underscores (normalize, softmax_ce).
+EXERCISE_ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+ID_RULE = "must be lowercase letters and digits, words joined by _ (like softmax_ce)"
 FORMAT_VERSION = 1
 DIFFICULTIES = ("easy", "medium", "hard")
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader import yamlsource
 from grader.bank import SLUG, BankError
-from grader.exercises import DIFFICULTIES, FORMAT_VERSION
+from grader.exercises import DIFFICULTIES, EXERCISE_ID, FORMAT_VERSION, ID_RULE
 
 if TYPE_CHECKING:
     from grader.authoring import Root
@@ -133,8 +133,8 @@ class _ManifestReader:
             if key not in entry:
                 self.error(entry.line, key, "missing")
         eid = entry.get("id")
-        if "id" in entry and (not isinstance(eid, str) or not SLUG.match(eid) or "-" in eid):
-            self.error(at("id"), "id", f"{eid!r} must be lowercase letters and digits")
+        if "id" in entry and (not isinstance(eid, str) or not EXERCISE_ID.match(eid)):
+            self.error(at("id"), "id", f"{eid!r} {ID_RULE}")
             eid = None
         elif eid in self.seen:
             self.error(at("id"), "id", f"duplicate exercise id {eid!r} (first at line "

@@ -1,0 +1,63 @@
+"""The LLM track's corpora, graded through the real runner and sandbox.
+
+Wrong answers (tests/wrong/): plausible mistakes, each failing exactly the checks whose
+messages name it. Fair answers (tests/fair/<id>_*.py): correct answers written apart
+from the reference and from each other, each scoring full marks. Check inputs are
+drawn fresh on every grading, so every run of this file tries new ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.exercises import get_exercise
+from grader.grading.runner import grade
+
+HERE = Path(__file__).parent
+WRONG, FAIR = HERE / "wrong", HERE / "fair"
+LLM_TRACK = ("softmax_ce",)
+
+# (exercise, file in tests/wrong, the checks it must fail, a word each message must hold)
+WRONG_CASES = [
+    ("softmax_ce", "sm_sum.py", {"test_loss_exact_values": "SUM",
+                                 "test_gradient_exact_values": "divide by N"}),
+    ("softmax_ce", "sm_naive.py", {"test_stable_for_huge_logits": "subtract each row's max"}),
+    ("softmax_ce", "sm_logp.py", {"test_stable_for_huge_logits": "log(0)"}),
+    ("softmax_ce", "sm_nodivn.py", {"test_gradient_exact_values": "times too large",
+                                    "test_gradient_matches_finite_differences": "derivative"}),
+    ("softmax_ce", "sm_noonehot.py", {"test_gradient_exact_values": "without the one-hot",
+                                      "test_gradient_matches_finite_differences": "derivative",
+                                      "test_rows_of_gradient_sum_to_zero": "one-hot"}),
+    ("softmax_ce", "sm_inplace.py", {"test_inputs_are_not_modified": "in place"}),
+    ("softmax_ce", "sm_loop.py", {"test_vectorised_on_many_rows": "loop"}),
+]  # fmt: skip
+
+FAIR_CASES = sorted(
+    (exercise, path.name) for exercise in LLM_TRACK for path in FAIR.glob(f"{exercise}_*.py")
+)
+
+
+@pytest.mark.parametrize(("exercise", "name", "failing"), WRONG_CASES,
+                         ids=[c[1][:-3] for c in WRONG_CASES])  # fmt: skip
+def test_wrong_answer_fails_exactly_the_checks_naming_its_mistake(exercise, name, failing):
+    verdict = grade(get_exercise(exercise), WRONG / name)
+    failed = {c.name: c.message for c in verdict.checks if not c.passed}
+    assert set(failed) == set(failing), failed
+    for check, word in failing.items():
+        assert word in failed[check], (check, failed[check])
+    assert verdict.error is None
+
+
+@pytest.mark.parametrize(("exercise", "name"), FAIR_CASES, ids=[c[1][:-3] for c in FAIR_CASES])
+def test_independent_correct_answer_scores_full_marks(exercise, name):
+    verdict = grade(get_exercise(exercise), FAIR / name)
+    failed = {c.name: c.message for c in verdict.checks if not c.passed}
+    assert not failed and verdict.score == verdict.max_score, failed
+
+
+@pytest.mark.parametrize("exercise", LLM_TRACK)
+def test_each_exercise_has_three_fair_and_three_wrong_answers(exercise):
+    assert sum(1 for e, _ in FAIR_CASES if e == exercise) >= 3
+    assert sum(1 for e, _, _ in WRONG_CASES if e == exercise) >= 3
