@@ -1,0 +1,67 @@
+"""The classic and LoRA exercises against their corpora, graded as a learner's file is.
+
+Wrong answers (tests/wrong/): each plausible mistake fails exactly the checks that name
+it, with a message that says so. Fair answers (tests/fair/): correct answers written
+independently of the reference and of each other, which must all score full marks.
+Inputs are drawn fresh at every grading, so each run tries new numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.exercises import get_exercise
+from grader.grading.runner import grade
+
+HERE = Path(__file__).parent
+slow = pytest.mark.slow
+
+# (exercise, file in tests/wrong, the checks it fails, a phrase the first failure says)
+WRONG = [
+    ("metrics", "metrics_transposed.py",
+     {"test_confusion_rows_are_true_classes", "test_precision_recall_f1_per_class"}, "transposed"),
+    ("metrics", "metrics_float_confusion.py", {"test_confusion_rows_are_true_classes"},
+     "integer counts"),
+    ("metrics", "metrics_macro_of_means.py", {"test_accuracy_and_averages"},
+     "F1 of the mean precision and the mean recall"),
+    ("metrics", "metrics_macro_present.py", {"test_absent_classes_give_zero_not_nan"},
+     "averages only the"),
+    ("metrics", "metrics_nan.py", {"test_absent_classes_give_zero_not_nan"}, "0 / 0 must give 0"),
+    ("metrics", "metrics_no_range_check.py", {"test_out_of_range_labels_are_refused"},
+     "instead of raising ValueError"),
+    ("metrics", "metrics_loop.py", {"test_vectorised_on_a_million_labels"}, "s of CPU"),
+]  # fmt: skip
+
+FAIR = sorted(p.name for p in (HERE / "fair").glob("*.py"))
+
+
+def _exercise_of(name: str) -> str:
+    return name.split("_", 1)[0]
+
+
+def test_every_classic_exercise_has_three_wrong_and_three_fair_answers():
+    for exercise in ("metrics",):
+        assert sum(case[0] == exercise for case in WRONG) >= 3, exercise
+        assert sum(_exercise_of(name) == exercise for name in FAIR) >= 3, exercise
+
+
+@pytest.mark.parametrize(
+    ("exercise", "name", "failing", "says"), WRONG, ids=[c[1][:-3] for c in WRONG]
+)
+def test_wrong_answer_fails_exactly_the_checks_that_name_its_mistake(exercise, name, failing, says):
+    verdict = grade(get_exercise(exercise), HERE / "wrong" / name)
+    failed = {c.name: c.message for c in verdict.checks if not c.passed}
+    assert set(failed) == failing, failed
+    assert verdict.error is None
+    first = next(c.message for c in verdict.checks if not c.passed)
+    assert says in first, first
+
+
+@pytest.mark.parametrize("name", FAIR, ids=[n[:-3] for n in FAIR])
+def test_fair_answer_written_differently_scores_full_marks(name):
+    exercise = get_exercise(_exercise_of(name))
+    verdict = grade(exercise, HERE / "fair" / name)
+    failed = {c.name: c.message for c in verdict.checks if not c.passed}
+    assert verdict.passed and verdict.score == exercise.max_score, failed
