@@ -12,6 +12,7 @@ from grader.bank import LETTERS, Bank, Question, load_banks
 from grader.text import Text
 
 QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "questions"
+DIFFICULTY_GUIDE = QUESTIONS_DIR.parent / "docs" / "difficulty.md"
 MIN_CHOICE = 4  # fewer choice questions than this cannot show a pattern
 # A learner who always picks the longest option would score this share of a bank's choice
 # questions without reading them; a quarter is chance with four options, so a third is a
@@ -71,6 +72,19 @@ def answered_by_length(bank: Bank) -> str | None:
     )
 
 
+def guide_examples(markdown: str) -> list[tuple[str, str]]:
+    """(question id, difficulty) for each "- `id`:" line under an "Easy:", "Medium:" or "Hard:"."""
+    examples, label = [], None
+    for line in markdown.splitlines():
+        if line.rstrip(":") in ("Easy", "Medium", "Hard"):
+            label = line.rstrip(":").lower()
+        elif label and (m := re.match(r"- `([a-z0-9-]+)`", line)):
+            examples.append((m.group(1), label))
+        elif line.startswith("#"):
+            label = None
+    return examples
+
+
 def named_texts(q: Question) -> list[tuple[str, Text]]:
     """Every translatable text of a question with the field it comes from."""
     named = [("prompt", q.prompt), ("explanation", q.explanation)]
@@ -115,6 +129,15 @@ def test_no_letter_answers_most_choice_questions_of_a_bank(banks):
 def test_the_longest_option_is_rarely_the_right_one(banks):
     assert any(q.type == "choice" for b in banks for q in b.questions)
     assert [why for b in banks if (why := answered_by_length(b))] == []
+
+
+def test_the_difficulty_guide_examples_carry_the_label_they_illustrate(banks):
+    examples = guide_examples(DIFFICULTY_GUIDE.read_text(encoding="utf-8"))
+    labels = {q.id: q.difficulty for b in banks for q in b.questions}
+    assert {label for _, label in examples} == {"easy", "medium", "hard"}
+    assert [
+        (qid, label, labels.get(qid)) for qid, label in examples if labels.get(qid) != label
+    ] == []
 
 
 def test_every_question_text_has_english_and_chinese(banks):
@@ -162,6 +185,11 @@ def test_answered_by_length_reports_a_bank_that_rewards_the_longest_option():
     assert answered_by_length(bank(right_longest, tie, right_shorter)) == (
         "t: the right option is the longest in 2 of 3 choice questions (at most 35%): q0, q1"
     )
+
+
+def test_guide_examples_are_read_under_their_heading_only():
+    text = "Easy:\n- `a-b`: x\n\nHard:\n- `c`: y\n## Next\n- `d`: z\n"
+    assert guide_examples(text) == [("a-b", "easy"), ("c", "hard")]
 
 
 def test_missing_languages_reports_english_only_and_plain_text():
