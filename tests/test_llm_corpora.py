@@ -17,7 +17,7 @@ from grader.grading.runner import grade
 
 HERE = Path(__file__).parent
 WRONG, FAIR = HERE / "wrong", HERE / "fair"
-LLM_TRACK = ("softmax_ce",)
+LLM_TRACK = ("softmax_ce", "sampling")
 
 # (exercise, file in tests/wrong, the checks it must fail, a word each message must hold)
 WRONG_CASES = [
@@ -32,6 +32,13 @@ WRONG_CASES = [
                                       "test_rows_of_gradient_sum_to_zero": "one-hot"}),
     ("softmax_ce", "sm_inplace.py", {"test_inputs_are_not_modified": "in place"}),
     ("softmax_ce", "sm_loop.py", {"test_vectorised_on_many_rows": "loop"}),
+    ("sampling", "smp_multiply.py", {"test_temperature_divides_logits": "multiplied"}),
+    ("sampling", "smp_divzero.py", {"test_temperature_zero_is_argmax": "divided by temperature 0"}),
+    ("sampling", "smp_cumsum.py", {"test_top_p_smallest_set_reaching_p": "crosses it",
+                                   "test_top_k_before_top_p": "dropped the token"}),
+    ("sampling", "smp_flat.py", {"test_batched_rows_are_independent": "axis=-1"}),
+    ("sampling", "smp_naive.py", {"test_stable_for_large_logits": "overflowed"}),
+    ("sampling", "smp_partition.py", {"test_no_op_settings_change_nothing": "keep every token"}),
 ]  # fmt: skip
 
 FAIR_CASES = sorted(
