@@ -35,7 +35,8 @@ WRONG_CASES = [
     ("sampling", "smp_multiply.py", {"test_temperature_divides_logits": "multiplied"}),
     ("sampling", "smp_divzero.py", {"test_temperature_zero_is_argmax": "divided by temperature 0"}),
     ("sampling", "smp_cumsum.py", {"test_top_p_smallest_set_reaching_p": "crosses it",
-                                   "test_top_k_before_top_p": "dropped the token"}),
+                                   "test_top_k_before_top_p": "dropped the token",
+                                   "test_no_op_settings_change_nothing": "?cumsum <= top_p"}),
     ("sampling", "smp_flat.py", {"test_batched_rows_are_independent": "axis=-1"}),
     ("sampling", "smp_naive.py", {"test_stable_for_large_logits": "overflowed"}),
     ("sampling", "smp_partition.py", {"test_no_op_settings_change_nothing": "keep every token"}),
@@ -51,9 +52,12 @@ FAIR_CASES = sorted(
 def test_wrong_answer_fails_exactly_the_checks_naming_its_mistake(exercise, name, failing):
     verdict = grade(get_exercise(exercise), WRONG / name)
     failed = {c.name: c.message for c in verdict.checks if not c.passed}
-    assert set(failed) == set(failing), failed
-    for check, word in failing.items():
-        assert word in failed[check], (check, failed[check])
+    # A word starting with "?" marks a check that fails only on some fresh inputs (a
+    # rounding the mistake trips over now and then); when it fails, it names the mistake.
+    sometimes = {check for check, word in failing.items() if word.startswith("?")}
+    assert set(failing) - sometimes <= set(failed) <= set(failing), failed
+    for check, message in failed.items():
+        assert failing[check].lstrip("?") in message, (check, message)
     assert verdict.error is None
 
 

@@ -250,11 +250,20 @@ def test_no_op_settings_change_nothing(submission, report):
                 zh=f"{failed}\n词表有 V = {v} 个词元，{settings} 必须保留所有词元："
                    "把 k 限制为 V（或在 top_k >= V 时跳过 top-k）",
             )) from None  # fmt: skip
-        if not close(probs, expected):
-            raise _fail(call, probs, expected, say(
-                en=f"with V = {v} tokens these settings keep every token; expected plain softmax",
-                zh=f"词表有 V = {v} 个词元，这些设置会保留所有词元；应当等于普通的 softmax",
-            ))  # fmt: skip
+        if close(probs, expected):
+            continue
+        why = say(
+            en=f"with V = {v} tokens these settings keep every token; expected plain softmax",
+            zh=f"词表有 V = {v} 个词元，这些设置会保留所有词元；应当等于普通的 softmax",
+        )
+        if "top_p" in settings and np.count_nonzero(probs) < v:
+            why += say(en="; it dropped a token at top_p = 1: cumsum <= top_p loses the last "
+                          "tokens whenever rounding lifts the total a hair above 1, so keep a "
+                          "token while the mass BEFORE it is < top_p",
+                       zh="；它在 top_p = 1 时丢掉了词元：只要舍入误差让总和略大于 1，"
+                          "cumsum <= top_p 就会丢掉最后的词元，所以应当在某词元之前的累计概率 "
+                          "< top_p 时保留它")  # fmt: skip
+        raise _fail(call, probs, expected, why)
     report(en=f"top_k={v}, top_k={v + 5} and top_p=1.0 all give the plain softmax",
            zh=f"top_k={v}、top_k={v + 5} 与 top_p=1.0 都给出普通的 softmax")  # fmt: skip
 
