@@ -17,7 +17,7 @@ from grader.grading.runner import grade
 
 HERE = Path(__file__).parent
 WRONG, FAIR = HERE / "wrong", HERE / "fair"
-LLM_TRACK = ("softmax_ce", "sampling")
+LLM_TRACK = ("softmax_ce", "sampling", "attention")
 
 # (exercise, file in tests/wrong, the checks it must fail, a word each message must hold)
 WRONG_CASES = [
@@ -40,6 +40,26 @@ WRONG_CASES = [
     ("sampling", "smp_flat.py", {"test_batched_rows_are_independent": "axis=-1"}),
     ("sampling", "smp_naive.py", {"test_stable_for_large_logits": "overflowed"}),
     ("sampling", "smp_partition.py", {"test_no_op_settings_change_nothing": "keep every token"}),
+    ("attention", "att_noscale.py", {
+        "test_scores_scaled_by_sqrt_d": "not divided by sqrt(d)",
+        "test_causal_mask": "not divided by sqrt(d)",
+        "test_stable_for_large_scores": "?not divided by sqrt(d)",  # saturated: often equal
+        "test_leading_axes_broadcast": "not divided by sqrt(d)",
+        "test_matches_keras_multi_head_attention": "not divided by sqrt(d)"}),
+    ("attention", "att_maskafter.py", {"test_causal_mask": "AFTER the softmax",
+                                       "test_matches_keras_multi_head_attention": "AFTER"}),
+    ("attention", "att_transpose.py", {"test_leading_axes_broadcast": "np.swapaxes",
+                                       "test_matches_keras_multi_head_attention": "np.swapaxes"}),
+    ("attention", "att_naive.py", {"test_stable_for_large_scores": "overflowed"}),
+    ("attention", "att_diagonal.py", {"test_causal_mask": "diagonal",
+                                      "test_matches_keras_multi_head_attention": "diagonal"}),
+    ("attention", "att_queryaxis.py", {
+        "test_scores_scaled_by_sqrt_d": "QUERY axis",
+        "test_softmax_over_the_key_axis": "QUERY axis",
+        "test_causal_mask": "QUERY axis",
+        "test_stable_for_large_scores": "QUERY axis",
+        "test_leading_axes_broadcast": "QUERY axis",
+        "test_matches_keras_multi_head_attention": "QUERY axis"}),
 ]  # fmt: skip
 
 FAIR_CASES = sorted(
