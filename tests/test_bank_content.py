@@ -85,6 +85,31 @@ def guide_examples(markdown: str) -> list[tuple[str, str]]:
     return examples
 
 
+def length_rank(q: Question) -> int:
+    """How many options of a choice question are longer (in English) than the right one."""
+    lengths = [len(english(option)) for option in q.options]
+    return sum(length > lengths[q.correct[0]] for length in lengths)
+
+
+def answered_by_length_rank(bank: Bank) -> str | None:
+    """Why a bank's right options share one length rank (e.g. second longest), or None.
+
+    Shortening right answers until something else is longer only moves the tell to "pick the
+    second longest"; like letters, ranks must be spread: none holds over half of the questions.
+    """
+    ranks = Counter(length_rank(q) for q in bank.questions if q.type == "choice")
+    total = sum(ranks.values())
+    if total < MIN_CHOICE:
+        return None
+    rank, count = ranks.most_common(1)[0]
+    if count * 2 <= total:
+        return None
+    return (
+        f"{bank.topic}: the right option has {rank} longer option(s) in {count} of {total} "
+        f"choice questions"
+    )
+
+
 def named_texts(q: Question) -> list[tuple[str, Text]]:
     """Every translatable text of a question with the field it comes from."""
     named = [("prompt", q.prompt), ("explanation", q.explanation)]
@@ -140,6 +165,10 @@ def test_the_difficulty_guide_examples_carry_the_label_they_illustrate(banks):
     ] == []
 
 
+def test_no_length_rank_answers_most_choice_questions_of_a_bank(banks):
+    assert [why for b in banks if (why := answered_by_length_rank(b))] == []
+
+
 def test_every_question_text_has_english_and_chinese(banks):
     assert [m for b in banks for q in b.questions for m in missing_languages(q)] == []
     assert [b.topic for b in banks if not (b.title.en and b.title.zh)] == []
@@ -185,6 +214,22 @@ def test_answered_by_length_reports_a_bank_that_rewards_the_longest_option():
     assert answered_by_length(bank(right_longest, tie, right_shorter)) == (
         "t: the right option is the longest in 2 of 3 choice questions (at most 35%): q0, q1"
     )
+
+
+def test_answered_by_length_rank_reports_a_bank_where_one_rank_wins():
+    long, mid, short = (Text(en="x" * n, zh="长") for n in (30, 20, 10))
+    second = _choice(1, options=(long, mid, short))  # one longer option
+    shortest = _choice(2, options=(long, mid, short))
+    longest = _choice(0, options=(long, mid, short))
+
+    def bank(*questions: Question) -> Bank:
+        return Bank(Path("t.yaml"), "t", Text(plain="t"), questions)
+
+    assert answered_by_length_rank(bank(second, second, second, shortest)) == (
+        "t: the right option has 1 longer option(s) in 3 of 4 choice questions"
+    )
+    assert answered_by_length_rank(bank(second, second, shortest, longest)) is None
+    assert answered_by_length_rank(bank(second, second, second)) is None  # too few to tell
 
 
 def test_guide_examples_are_read_under_their_heading_only():
