@@ -32,9 +32,19 @@ WRONG = [
     ("metrics", "metrics_no_range_check.py", {"test_out_of_range_labels_are_refused"},
      "instead of raising ValueError"),
     ("metrics", "metrics_loop.py", {"test_vectorised_on_a_million_labels"}, "s of CPU"),
+    ("conv2d", "conv2d_flipped.py", {"test_cross_correlation_not_flipped"}, "flipped the kernel"),
+    ("conv2d", "conv2d_no_bias.py", {"test_bias_added_per_output_channel"},
+     "expected the bias"),
+    ("conv2d", "conv2d_pad_topleft.py", {"test_same_padding_even_kernel", "test_stride_2"},
+     "on the top/left"),
+    ("conv2d", "conv2d_subsample.py", {"test_stride_2"}, "worked out for stride 1"),
+    ("conv2d", "conv2d_loop_images.py", {"test_vectorised_over_images_and_positions"},
+     "s of CPU"),
+    ("conv2d", "conv2d_loop_positions.py", {"test_vectorised_over_images_and_positions"},
+     "s of CPU"),
 ]  # fmt: skip
 
-EXERCISES = ("metrics",)  # this file's; tests/fair also holds other tracks' answers
+EXERCISES = ("metrics", "conv2d")  # this file's; tests/fair also holds other tracks' answers
 FAIR = sorted(p.name for e in EXERCISES for p in (HERE / "fair").glob(f"{e}_*.py"))
 
 
