@@ -17,7 +17,7 @@ from grader.grading.runner import grade
 
 HERE = Path(__file__).parent
 WRONG, FAIR = HERE / "wrong", HERE / "fair"
-LLM_TRACK = ("softmax_ce", "sampling", "attention")
+LLM_TRACK = ("softmax_ce", "attention", "sampling", "quantize")
 
 # (exercise, file in tests/wrong, the checks it must fail, a word each message must hold)
 WRONG_CASES = [
@@ -60,6 +60,15 @@ WRONG_CASES = [
         "test_stable_for_large_scores": "QUERY axis",
         "test_leading_axes_broadcast": "QUERY axis",
         "test_matches_keras_multi_head_attention": "QUERY axis"}),
+    ("quantize", "q_nozero.py", {"test_all_zero_channel": "0 / 0"}),
+    ("quantize", "q_trunc.py", {"test_per_tensor_scale_and_values": "truncated",
+                                "test_error_within_half_a_step": "nearest step",
+                                "test_per_channel_along_axis": "truncated"}),
+    ("quantize", "q_axis.py", {"test_per_channel_along_axis": "OTHER axis",
+                               "test_error_within_half_a_step": "OTHER axis",
+                               "test_all_zero_channel": "OTHER axis",
+                               "test_per_channel_beats_per_tensor": "OTHER axis"}),
+    ("quantize", "q_float64.py", {"test_returns_int8_and_float32": "float32"}),
 ]  # fmt: skip
 
 FAIR_CASES = sorted(
