@@ -36,6 +36,7 @@ class Check:
     name: str  # a test function in grader/checks/test_<exercise>.py
     points: int
     hint: Text
+    visibility: str = ""  # Gradescope: visible | hidden | after_due_date | after_published
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,12 @@ def _exercise(entry: dict, path: Path, solutions_dir: Path) -> Exercise:
     try:
         limits = entry.get("limits") or {}
         checks = tuple(
-            Check(name=str(c["name"]), points=int(c["points"]), hint=Text.of(c.get("hint", "")))
+            Check(
+                name=str(c["name"]),
+                points=int(c["points"]),
+                hint=Text.of(c.get("hint", "")),
+                visibility=str(c.get("visibility") or ""),
+            )  # fmt: skip
             for c in entry["checks"]
         )
         return Exercise(

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 ENTRY_KEYS = ("id", "title", "function", "track", "difficulty", "tensorflow", "limits", "hints",
               "checks")  # fmt: skip
 TRACK_KEYS = ("id", "title", "description")
-CHECK_KEYS = ("name", "points", "hint")
+CHECK_KEYS = ("name", "points", "hint", "visibility")
+# Who sees a check on Gradescope (its `visibility`); the default is the export's --visibility.
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 LIMIT_KEYS = ("wall_seconds", "memory_mb")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -213,6 +215,9 @@ class _ManifestReader:
         if not _is_text(check.get("hint")):
             self.error(at("hint", line), f"{field}.hint",
                        "missing: the hint shown when this check fails")  # fmt: skip
+        if "visibility" in check and check["visibility"] not in VISIBILITIES:
+            self.error(at("visibility", line), f"{field}.visibility",
+                       f"{check['visibility']!r}: use {', '.join(VISIBILITIES)}")  # fmt: skip
         return points
 
 

@@ -13,7 +13,7 @@ from grader.cli.output import console, language
 from grader.cli.quiz_screen import Answered, Screen, answer_hint, make_screen, right_count, say
 from grader.errors import UserError
 
-UTC = timezone.utc  # datetime.UTC needs Python 3.11; Gradescope's image has 3.10
+UTC = timezone.utc  # (datetime has its own UTC only from 3.11; Gradescope runs 3.10)
 
 DIFFICULTIES = ("easy", "medium", "hard")
 

@@ -1,4 +1,5 @@
-"""Verdicts written for other tools: JSON, JUnit XML and Gradescope's results.json."""
+"""Verdicts written for other tools: JSON and JUnit XML (the platforms' own formats live
+in grader/platforms/)."""
 
 from __future__ import annotations
 
@@ -91,32 +92,3 @@ def to_junit(verdict: Verdict) -> str:
     if verdict.error:
         ET.SubElement(suite, "system-err").text = xml_text(f"error: {verdict.error}")
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def to_gradescope(verdict: Verdict) -> str:
-    """Gradescope's autograder `results.json` (score, execution_time, output, tests)."""
-    summary = f"{verdict.exercise}: {verdict.score}/{verdict.max_score}"
-    if verdict.error:
-        summary += f" (error: {verdict.error})"
-    tests = [
-        {
-            "name": c.name,
-            "score": c.score,
-            "max_score": c.max_score,
-            "status": "passed" if c.passed else "failed",
-            "output": c.message,
-            "visibility": "visible",
-        }
-        for c in verdict.checks
-    ]
-    return json.dumps(
-        {
-            "score": verdict.score,
-            "execution_time": round(verdict.duration_s, 3),
-            "output": summary,
-            "visibility": "visible",
-            "tests": tests,
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
