@@ -40,3 +40,30 @@ def test_conv2d_reference_equals_keras_conv2d(h, w, kh, kw, stride, padding):
     np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-4)
     flipped = conv2d_reference(x, kernel[::-1, ::-1], bias, stride, padding)
     assert not np.allclose(flipped, expected, atol=1e-3)  # the inputs can tell a flip apart
+
+
+@pytest.mark.parametrize("zero_region", [False, True], ids=["random", "dead-and-zero-units"])
+def test_backprop_reference_equals_tensorflow_autodiff(zero_region):
+    import tensorflow as tf
+
+    from grader.checks.test_backprop import problem, reference
+
+    rng = np.random.default_rng()
+    if zero_region:
+        x, y, params = problem(rng, n=12, dead_units=2, zero_rows=3)
+    else:
+        x, y, params = problem(rng)
+    variables = {k: tf.Variable(v) for k, v in params.items()}
+    with tf.GradientTape() as tape:
+        hidden = tf.nn.relu(tf.constant(x) @ variables["W1"] + variables["b1"])
+        logits = hidden @ variables["W2"] + variables["b2"]
+        loss = tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.constant(y), logits=logits)
+        )
+    grads = tape.gradient(loss, variables)
+    ours = reference(x, y, params)
+    np.testing.assert_allclose(ours["loss"], float(loss), rtol=1e-10)
+    for name in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_allclose(ours[name], grads[name].numpy(), rtol=1e-9, atol=1e-12)
+    if zero_region:  # TensorFlow's ReLU passes nothing at z1 == 0: the checks demand the same
+        assert not grads["b1"].numpy()[:4].any() and not grads["W1"].numpy()[:, :4].any()
