@@ -17,7 +17,7 @@ from grader.grading.runner import grade
 
 HERE = Path(__file__).parent
 WRONG, FAIR = HERE / "wrong", HERE / "fair"
-LLM_TRACK = ("softmax_ce", "attention", "sampling", "quantize")
+LLM_TRACK = ("softmax_ce", "attention", "sampling", "bpe", "quantize")
 
 # (exercise, file in tests/wrong, the checks it must fail, a word each message must hold)
 WRONG_CASES = [
@@ -69,6 +69,20 @@ WRONG_CASES = [
                                "test_all_zero_channel": "OTHER axis",
                                "test_per_channel_beats_per_tensor": "OTHER axis"}),
     ("quantize", "q_float64.py", {"test_returns_int8_and_float32": "float32"}),
+    ("bpe", "bpe_firstseen.py", {"test_ties_pick_the_smallest_pair": "seen first",
+                                 **{check: "?seen first" for check in (
+                                     "test_merges_on_the_classic_corpus",
+                                     "test_merges_every_occurrence_left_to_right",
+                                     "test_random_corpora", "test_stops_when_no_pair_is_left",
+                                     "test_chinese_text_character_by_character")}}),
+    ("bpe", "bpe_replace.py", {"test_merges_every_occurrence_left_to_right": "string replace",
+                               "test_random_corpora": "?string replace",
+                               "test_encode_applies_merges_in_order": "?apply merge 1",
+                               "test_chinese_text_character_by_character": "?string replace"}),
+    ("bpe", "bpe_crash.py", {"test_stops_when_no_pair_is_left": "no pair left"}),
+    ("bpe", "bpe_scan.py", {"test_encode_applies_merges_in_order": "in the order learned",
+                            "test_chinese_text_character_by_character": "?"}),
+    ("bpe", "bpe_space.py", {"test_chinese_text_character_by_character": "any whitespace"}),
 ]  # fmt: skip
 
 FAIR_CASES = sorted(
