@@ -16,7 +16,7 @@ from pathlib import Path
 
 from grader import bank, paths, yamlsource
 from grader.errors import UserError
-from grader.exercises import MANIFEST_NAME, Exercise, load_manifest
+from grader.exercises import EXERCISE_ID, ID_RULE, MANIFEST_NAME, Exercise, load_manifest
 from grader.grading.reports import write_atomically
 
 
@@ -353,10 +353,9 @@ class Scaffold:
 
 def new_exercise(root: Root, exercise_id: str, function: str = "solve") -> Scaffold:
     """Write a stub, a solution, checks and a manifest entry that pass `verify` as is."""
-    if not bank.SLUG.match(exercise_id) or "-" in exercise_id:
+    if not EXERCISE_ID.match(exercise_id):
         raise UserError(
-            f"exercise id {exercise_id!r} must be lowercase letters and digits "
-            "(it names files and a Python test module)"
+            f"exercise id {exercise_id!r} {ID_RULE} (it names files and a Python test module)"
         )
     if not _IDENTIFIER.match(function) or iskeyword(function):
         raise UserError(f"function {function!r} is not a name a learner can `def` in Python")

@@ -52,6 +52,7 @@ class Row:
     checks: dict[str, int] = field(default_factory=dict)  # check name -> points earned
     message: str = ""  # the first failing check's message
     cached: bool = False
+    sandbox: str = ""  # the sandbox tier it was graded in; "" when it was not graded
 
 
 def find_submissions(directory: Path, exercise: Exercise) -> list[Submission]:
@@ -227,6 +228,7 @@ def grade_one(exercise: Exercise, file: Path) -> Row:
         duration_s=round(verdict.duration_s, 3),
         checks={c.name: c.score for c in verdict.checks},
         message=failure.message if failure else "",
+        sandbox=verdict.sandbox_tier,
     )
 
 
@@ -273,24 +275,37 @@ def _save_cache(exercise: Exercise, cache: dict[str, dict]) -> None:
 # -- grade sheets -------------------------------------------------------------------------------
 
 
+CSV_COLUMNS = ("student", "score", "max_score", "passed", "error", "sandbox")
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A text cell a spreadsheet shows as text: one starting like a formula gets a
+    leading apostrophe. Numbers and booleans pass unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[Row], exercise: Exercise) -> str:
-    """One line per student; a column per check with the points earned."""
+    """One line per student; a column per check with the points earned. `passed` is
+    `true` or `false`, as in the JSON sheet."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     names = [c.name for c in exercise.checks]
-    writer.writerow(
-        ["student", "score", "max_score", "passed", "error", *names, "message", "file", "sha256"]
-    )
+    writer.writerow([*CSV_COLUMNS, *names, "message", "file", "sha256"])
     for r in rows:
-        writer.writerow(
-            [r.student, r.score, r.max_score, "yes" if r.passed else "no", r.error or ""]
-            + [r.checks.get(n, 0) for n in names]
-            + [r.message.splitlines()[0] if r.message else "", r.file, r.sha256]
-        )
+        cells = [r.student, r.score, r.max_score, "true" if r.passed else "false",
+                 r.error or "", r.sandbox]  # fmt: skip
+        cells += [r.checks.get(n, 0) for n in names]
+        cells += [r.message.splitlines()[0] if r.message else "", r.file, r.sha256]
+        writer.writerow([safe_cell(cell) for cell in cells])
     return out.getvalue()
 
 
 def to_json(rows: list[Row], exercise: Exercise) -> str:
+    """The sheet as one object; its keys are documented in docs/instructors.md."""
     scores = [r.score for r in rows]
     return json.dumps(
         {
@@ -299,6 +314,7 @@ def to_json(rows: list[Row], exercise: Exercise) -> str:
             "students": len(rows),
             "full_marks": sum(r.passed for r in rows),
             "mean_score": round(sum(scores) / len(scores), 3) if scores else 0,
+            "checks": [{"name": c.name, "points": c.points} for c in exercise.checks],
             "rows": [asdict(r) for r in rows],
         },
         ensure_ascii=False,

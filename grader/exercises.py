@@ -1,7 +1,9 @@
-"""The exercise manifest: which exercises exist, their files, checks, points and limits."""
+"""The exercise manifest: its tracks, and which exercises exist, their files, checks, points
+and limits."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +14,21 @@ from grader.errors import UserError
 from grader.text import Text
 
 MANIFEST_NAME = "exercises.yaml"
+# An exercise id names files and a Python test module: lowercase letters and digits,
+# words joined by single underscores (normalize, softmax_ce).
+EXERCISE_ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+ID_RULE = "must be lowercase letters and digits, words joined by _ (like softmax_ce)"
 FORMAT_VERSION = 1
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+@dataclass(frozen=True)
+class Track:
+    """An ordered group of exercises (`tracks:` in the manifest), e.g. `classic`."""
+
+    id: str
+    title: Text
+    description: Text
 
 
 @dataclass(frozen=True)
@@ -20,6 +36,7 @@ class Check:
     name: str  # a test function in grader/checks/test_<exercise>.py
     points: int
     hint: Text
+    visibility: str = ""  # Gradescope: visible | hidden | after_due_date | after_published
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,8 @@ class Exercise:
     checks_seconds: float = 120
     checks_memory_mb: int = 3072
     scratch_mb: int = 1024  # the files the submission may write in its scratch folder
+    track: str | None = None  # a track id from the manifest's `tracks:`, if it has any
+    difficulty: str | None = None  # easy | medium | hard
 
     @property
     def stub_path(self) -> Path:
@@ -68,7 +87,40 @@ class ManifestError(UserError):
 
 
 def load_manifest(path: Path | None = None) -> list[Exercise]:
-    """Read and check the manifest; raises ManifestError naming the bad field."""
+    """The manifest's exercises in course order: track by track in the order of `tracks:`,
+    each track's exercises in manifest order (exercises without a track last).
+    Raises ManifestError naming the bad field."""
+    path, data = _read(path)
+    solutions_dir = path.parent.parent / "solutions"
+    if path.parent == paths.content_dir("exercises"):
+        solutions_dir = paths.content_dir("solutions")
+    exercises = [_exercise(entry, path, solutions_dir) for entry in data.get("exercises") or []]
+    order = {track.id: i for i, track in enumerate(_tracks(data, path))}
+    return sorted(exercises, key=lambda e: order.get(e.track, len(order)))
+
+
+def load_tracks(path: Path | None = None) -> list[Track]:
+    """The manifest's tracks, in order (empty when it declares none)."""
+    path, data = _read(path)
+    return _tracks(data, path)
+
+
+def track_exercises(track_id: str, manifest: list[Exercise], tracks: list[Track]) -> list[Exercise]:
+    """The exercises of one track, in order; UnknownTrack when no track has that id."""
+    if track_id not in {t.id for t in tracks}:
+        raise UnknownTrack(track_id, tracks)
+    return [e for e in manifest if e.track == track_id]
+
+
+class UnknownTrack(UserError):
+    """`--track` names no track of the manifest; the message lists the tracks there are."""
+
+    def __init__(self, track_id: str, tracks: list[Track]):
+        self.track_id, self.known = track_id, tuple(t.id for t in tracks)
+        super().__init__(f"unknown track {track_id!r} (tracks: {', '.join(self.known) or 'none'})")
+
+
+def _read(path: Path | None) -> tuple[Path, dict]:
     path = path or paths.content_dir("exercises") / MANIFEST_NAME
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -76,10 +128,21 @@ def load_manifest(path: Path | None = None) -> list[Exercise]:
         raise ManifestError(f"{path}: cannot read the exercise manifest: {exc}") from exc
     if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
         raise ManifestError(f"{path}: expected format_version: {FORMAT_VERSION}")
-    solutions_dir = path.parent.parent / "solutions"
-    if path.parent == paths.content_dir("exercises"):
-        solutions_dir = paths.content_dir("solutions")
-    return [_exercise(entry, path, solutions_dir) for entry in data.get("exercises") or []]
+    return path, data
+
+
+def _tracks(data: dict, path: Path) -> list[Track]:
+    try:
+        return [
+            Track(
+                id=str(entry["id"]),
+                title=Text.of(entry["title"]),
+                description=Text.of(entry.get("description") or ""),
+            )
+            for entry in data.get("tracks") or []
+        ]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ManifestError(f"{path}: tracks: missing or malformed field ({exc})") from exc
 
 
 def _exercise(entry: dict, path: Path, solutions_dir: Path) -> Exercise:
@@ -87,7 +150,12 @@ def _exercise(entry: dict, path: Path, solutions_dir: Path) -> Exercise:
     try:
         limits = entry.get("limits") or {}
         checks = tuple(
-            Check(name=str(c["name"]), points=int(c["points"]), hint=Text.of(c.get("hint", "")))
+            Check(
+                name=str(c["name"]),
+                points=int(c["points"]),
+                hint=Text.of(c.get("hint", "")),
+                visibility=str(c.get("visibility") or ""),
+            )  # fmt: skip
             for c in entry["checks"]
         )
         return Exercise(
@@ -104,6 +172,8 @@ def _exercise(entry: dict, path: Path, solutions_dir: Path) -> Exercise:
             checks_seconds=float(limits.get("checks_seconds", 120)),
             checks_memory_mb=int(limits.get("checks_memory_mb", 3072)),
             scratch_mb=int(limits.get("scratch_mb", 1024)),
+            track=str(entry["track"]) if entry.get("track") is not None else None,
+            difficulty=str(entry["difficulty"]) if entry.get("difficulty") is not None else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ManifestError(f"{where}: missing or malformed field ({exc})") from exc

@@ -1,8 +1,9 @@
 """Is a course's exercise manifest well formed? Every problem, each with its file:line.
 
-A manifest entry names an exercise's function, limits, hints and checks; every check
-must exist in the exercise's checks file, with a docstring (its message when it passes)
-and points. `mlkata validate` and `mlkata verify` report what `check_manifest` finds.
+A manifest entry names an exercise's function, limits, hints and checks, and may place it
+in one of the manifest's `tracks:` with a difficulty; every check must exist in the
+exercise's checks file, with a docstring (its message when it passes) and points.
+`mlkata validate` and `mlkata verify` report what `check_manifest` finds.
 """
 
 from __future__ import annotations
@@ -16,13 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 from grader import yamlsource
 from grader.bank import SLUG, BankError
-from grader.exercises import FORMAT_VERSION
+from grader.exercises import DIFFICULTIES, EXERCISE_ID, FORMAT_VERSION, ID_RULE
 
 if TYPE_CHECKING:
     from grader.authoring import Root
 
-ENTRY_KEYS = ("id", "title", "function", "tensorflow", "limits", "hints", "checks")
-CHECK_KEYS = ("name", "points", "hint")
+ENTRY_KEYS = ("id", "title", "function", "track", "difficulty", "tensorflow", "limits", "hints",
+              "checks")  # fmt: skip
+TRACK_KEYS = ("id", "title", "description")
+CHECK_KEYS = ("name", "points", "hint", "visibility")
+# Who sees a check on Gradescope (its `visibility`); the default is the export's --visibility.
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 LIMIT_KEYS = (
     "wall_seconds",
     "memory_mb",
@@ -58,6 +63,7 @@ class _ManifestReader:
         self.root = root
         self.errors: list[BankError] = []
         self.seen: dict[str, int] = {}
+        self.tracks: dict[str, int] = {}  # declared track id -> its line
 
     def error(self, line: int | None, field: str, message: str) -> None:
         self.errors.append(BankError(self.root.manifest, line, field, message))
@@ -72,10 +78,12 @@ class _ManifestReader:
         if not isinstance(data, yamlsource.LineDict):
             self.error(1, "", "the manifest is a mapping with format_version and exercises")
             return []
-        self.unknown(data, ("format_version", "exercises"))
+        self.unknown(data, ("format_version", "tracks", "exercises"))
         if data.get("format_version") != FORMAT_VERSION:
             line = data.lines.get("format_version", data.line)
             self.error(line, "format_version", f"must be {FORMAT_VERSION}")
+        if "tracks" in data:
+            self.read_tracks(data["tracks"], data.lines["tracks"])
         entries = data.get("exercises")
         if not isinstance(entries, yamlsource.LineList):
             line = data.lines.get("exercises", data.line)
@@ -83,6 +91,45 @@ class _ManifestReader:
             return []
         infos = [self.entry(e, line) for e, line in zip(entries, entries.lines, strict=True)]
         return [info for info in infos if info]
+
+    def read_tracks(self, tracks: Any, line: int) -> None:
+        if not isinstance(tracks, yamlsource.LineList) or not tracks:
+            self.error(line, "tracks", "must be a list of tracks (id, title, description)")
+            return
+        for i, (track, tline) in enumerate(zip(tracks, tracks.lines, strict=True)):
+            field = f"tracks[{i}]"
+            if not isinstance(track, yamlsource.LineDict):
+                self.error(tline, field, "each track is a mapping (id, title, description)")
+                continue
+            self.unknown(track, TRACK_KEYS, field + ".")
+            for key in TRACK_KEYS:
+                if key not in track:
+                    self.error(track.line, f"{field}.{key}", "missing")
+                elif key != "id" and not _is_text(track[key]):
+                    self.error(track.lines[key], f"{field}.{key}",
+                               "must be text or {en: ..., zh: ...}")  # fmt: skip
+            tid, at = track.get("id"), track.lines.get("id")
+            if "id" not in track:
+                continue
+            if not isinstance(tid, str) or not SLUG.match(tid):
+                self.error(at, f"{field}.id", f"{tid!r} must be a slug (a-z, 0-9, dashes)")
+            elif tid in self.tracks:
+                first = self.tracks[tid]
+                self.error(at, f"{field}.id", f"duplicate track id {tid!r} (first at line {first})")
+            else:
+                self.tracks[tid] = at
+
+    def placement(self, entry: yamlsource.LineDict) -> None:
+        """The exercise's `track` (one the manifest declares) and `difficulty`."""
+        track = entry.get("track")
+        if "track" in entry and not (isinstance(track, str) and track in self.tracks):
+            known = ", ".join(self.tracks) or "none: declare them under `tracks:`"
+            self.error(entry.lines["track"], "track",
+                       f"unknown track {track!r}; tracks: {known}")  # fmt: skip
+        difficulty = entry.get("difficulty")
+        if "difficulty" in entry and difficulty not in DIFFICULTIES:
+            self.error(entry.lines["difficulty"], "difficulty",
+                       f"{difficulty!r} must be one of {', '.join(DIFFICULTIES)}")  # fmt: skip
 
     def entry(self, entry: Any, line: int) -> ExerciseInfo | None:
         if not isinstance(entry, yamlsource.LineDict):
@@ -94,8 +141,8 @@ class _ManifestReader:
             if key not in entry:
                 self.error(entry.line, key, "missing")
         eid = entry.get("id")
-        if "id" in entry and (not isinstance(eid, str) or not SLUG.match(eid) or "-" in eid):
-            self.error(at("id"), "id", f"{eid!r} must be lowercase letters and digits")
+        if "id" in entry and (not isinstance(eid, str) or not EXERCISE_ID.match(eid)):
+            self.error(at("id"), "id", f"{eid!r} {ID_RULE}")
             eid = None
         elif eid in self.seen:
             self.error(at("id"), "id", f"duplicate exercise id {eid!r} (first at line "
@@ -108,6 +155,7 @@ class _ManifestReader:
         function = entry.get("function")
         if "function" in entry and not _function_name(function):
             self.error(at("function"), "function", f"{function!r} is not a Python function name")
+        self.placement(entry)
         if not isinstance(entry.get("tensorflow", False), bool):
             self.error(at("tensorflow"), "tensorflow", "must be true or false")
         self.limits(entry)
@@ -173,6 +221,9 @@ class _ManifestReader:
         if not _is_text(check.get("hint")):
             self.error(at("hint", line), f"{field}.hint",
                        "missing: the hint shown when this check fails")  # fmt: skip
+        if "visibility" in check and check["visibility"] not in VISIBILITIES:
+            self.error(at("visibility", line), f"{field}.visibility",
+                       f"{check['visibility']!r}: use {', '.join(VISIBILITIES)}")  # fmt: skip
         return points
 
 

@@ -57,3 +57,13 @@ def sandbox_tier(request, monkeypatch):
     yield tier
     monkeypatch.delenv("MLKATA_SANDBOX")
     tiers.reset()
+@pytest.fixture
+def course(mlkata, tmp_path: Path) -> Path:
+    """A course with the scaffolded `sumup` exercise (2 checks, 1 point each) and a
+    3-second wall limit."""
+    root = tmp_path / "course"
+    root.mkdir()
+    assert mlkata("new", "exercise", "sumup", "--root", str(root)).returncode == 0
+    manifest = root / "exercises" / "exercises.yaml"
+    manifest.write_text(manifest.read_text().replace("wall_seconds: 30", "wall_seconds: 3"))
+    return root

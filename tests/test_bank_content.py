@@ -12,7 +12,12 @@ from grader.bank import LETTERS, Bank, Question, load_banks
 from grader.text import Text
 
 QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "questions"
+DIFFICULTY_GUIDE = QUESTIONS_DIR.parent / "docs" / "difficulty.md"
 MIN_CHOICE = 4  # fewer choice questions than this cannot show a pattern
+# A learner who always picks the longest option would score this share of a bank's choice
+# questions without reading them; a quarter is chance with four options, so a third is a
+# ceiling that leaves room for an answer that is honestly the most detailed now and then.
+MAX_LONGEST_RIGHT = 0.35
 
 # CJK ideographs, CJK symbols and punctuation (、。「」), full-width forms (，：（）).
 CJK = "[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"
@@ -27,7 +32,13 @@ LETTER_REFERENCE = re.compile(
 
 
 def lopsided_answer(bank: Bank) -> str | None:
-    """Why a bank's choice answers are guessable (one letter for over half of them), or None."""
+    """Why a bank's choice answers are guessable (one letter for over half of them), or None.
+
+    Half is the bound because it must hold for a bank of four questions: letters drawn at
+    random put three of four on one letter about one time in five (52 of 256), so a tighter
+    bound would fail honest small banks. Above half, always answering one letter beats
+    knowing half the bank.
+    """
     letters = Counter(LETTERS[q.correct[0]] for q in bank.questions if q.type == "choice")
     total = sum(letters.values())
     if total < MIN_CHOICE:
@@ -36,6 +47,67 @@ def lopsided_answer(bank: Bank) -> str | None:
     if count * 2 <= total:
         return None
     return f"{bank.topic}: {letter} is the answer of {count} of {total} choice questions"
+
+
+def english(text: Text) -> str:
+    """The English wording of a text (a plain string counts as English)."""
+    return (text.en or text.plain or "").strip()
+
+
+def right_option_is_longest(q: Question) -> bool:
+    """Whether a choice question's right option is its longest in English; a tie counts."""
+    lengths = [len(english(option)) for option in q.options]
+    return lengths[q.correct[0]] == max(lengths)
+
+
+def answered_by_length(bank: Bank) -> str | None:
+    """Why a bank's choice answers can be found by picking the longest option, or None."""
+    choice = [q for q in bank.questions if q.type == "choice"]
+    longest = [q.id for q in choice if right_option_is_longest(q)]
+    if len(longest) <= MAX_LONGEST_RIGHT * len(choice):
+        return None
+    return (
+        f"{bank.topic}: the right option is the longest in {len(longest)} of {len(choice)} "
+        f"choice questions (at most {MAX_LONGEST_RIGHT:.0%}): {', '.join(longest)}"
+    )
+
+
+def guide_examples(markdown: str) -> list[tuple[str, str]]:
+    """(question id, difficulty) for each "- `id`:" line under an "Easy:", "Medium:" or "Hard:"."""
+    examples, label = [], None
+    for line in markdown.splitlines():
+        if line.rstrip(":") in ("Easy", "Medium", "Hard"):
+            label = line.rstrip(":").lower()
+        elif label and (m := re.match(r"- `([a-z0-9-]+)`", line)):
+            examples.append((m.group(1), label))
+        elif line.startswith("#"):
+            label = None
+    return examples
+
+
+def length_rank(q: Question) -> int:
+    """How many options of a choice question are longer (in English) than the right one."""
+    lengths = [len(english(option)) for option in q.options]
+    return sum(length > lengths[q.correct[0]] for length in lengths)
+
+
+def answered_by_length_rank(bank: Bank) -> str | None:
+    """Why a bank's right options share one length rank (e.g. second longest), or None.
+
+    Shortening right answers until something else is longer only moves the tell to "pick the
+    second longest"; like letters, ranks must be spread: none holds over half of the questions.
+    """
+    ranks = Counter(length_rank(q) for q in bank.questions if q.type == "choice")
+    total = sum(ranks.values())
+    if total < MIN_CHOICE:
+        return None
+    rank, count = ranks.most_common(1)[0]
+    if count * 2 <= total:
+        return None
+    return (
+        f"{bank.topic}: the right option has {rank} longer option(s) in {count} of {total} "
+        f"choice questions"
+    )
 
 
 def named_texts(q: Question) -> list[tuple[str, Text]]:
@@ -79,6 +151,24 @@ def test_no_letter_answers_most_choice_questions_of_a_bank(banks):
     assert [why for b in banks if (why := lopsided_answer(b))] == []
 
 
+def test_the_longest_option_is_rarely_the_right_one(banks):
+    assert any(q.type == "choice" for b in banks for q in b.questions)
+    assert [why for b in banks if (why := answered_by_length(b))] == []
+
+
+def test_the_difficulty_guide_examples_carry_the_label_they_illustrate(banks):
+    examples = guide_examples(DIFFICULTY_GUIDE.read_text(encoding="utf-8"))
+    labels = {q.id: q.difficulty for b in banks for q in b.questions}
+    assert {label for _, label in examples} == {"easy", "medium", "hard"}
+    assert [
+        (qid, label, labels.get(qid)) for qid, label in examples if labels.get(qid) != label
+    ] == []
+
+
+def test_no_length_rank_answers_most_choice_questions_of_a_bank(banks):
+    assert [why for b in banks if (why := answered_by_length_rank(b))] == []
+
+
 def test_every_question_text_has_english_and_chinese(banks):
     assert [m for b in banks for q in b.questions for m in missing_languages(q)] == []
     assert [b.topic for b in banks if not (b.title.en and b.title.zh)] == []
@@ -96,11 +186,11 @@ def test_explanations_never_name_an_option_by_letter(banks):
 # The checks themselves: each must report the mistake it exists for.
 
 
-def _choice(answer: int, **texts: Text) -> Question:
+def _choice(answer: int, **texts: Text | tuple[Text, ...]) -> Question:
     both = Text(en="text", zh="文本")
-    fields = {"prompt": both, "explanation": both} | texts
+    fields = {"prompt": both, "explanation": both, "options": (both, both, both, both)} | texts
     return Question(id=f"q{answer}", topic="t", type="choice", difficulty="easy", tags=(),
-                    options=(both, both, both, both), correct=(answer,), **fields)  # fmt: skip
+                    correct=(answer,), **fields)  # fmt: skip
 
 
 def test_lopsided_answer_reports_a_letter_over_half():
@@ -108,6 +198,43 @@ def test_lopsided_answer_reports_a_letter_over_half():
     spread = Bank(Path("t.yaml"), "t", Text(plain="t"), tuple(_choice(i) for i in (0, 0, 1, 2)))
     assert lopsided_answer(always_a) == "t: A is the answer of 3 of 4 choice questions"
     assert lopsided_answer(spread) is None
+
+
+def test_answered_by_length_reports_a_bank_that_rewards_the_longest_option():
+    long, short = Text(en="a long and careful answer", zh="长"), Text(en="short", zh="短")
+    right_longest = _choice(0, options=(long, short, short))
+    right_shorter = _choice(1, options=(long, short, short))
+    tie = _choice(1, options=(short, short, short))  # a tie counts as longest
+
+    def bank(*questions: Question) -> Bank:
+        return Bank(Path("t.yaml"), "t", Text(plain="t"), questions)
+
+    assert answered_by_length(bank(right_longest, right_shorter, right_shorter)) is None
+    assert answered_by_length(bank(tie, right_shorter, right_shorter)) is None
+    assert answered_by_length(bank(right_longest, tie, right_shorter)) == (
+        "t: the right option is the longest in 2 of 3 choice questions (at most 35%): q0, q1"
+    )
+
+
+def test_answered_by_length_rank_reports_a_bank_where_one_rank_wins():
+    long, mid, short = (Text(en="x" * n, zh="长") for n in (30, 20, 10))
+    second = _choice(1, options=(long, mid, short))  # one longer option
+    shortest = _choice(2, options=(long, mid, short))
+    longest = _choice(0, options=(long, mid, short))
+
+    def bank(*questions: Question) -> Bank:
+        return Bank(Path("t.yaml"), "t", Text(plain="t"), questions)
+
+    assert answered_by_length_rank(bank(second, second, second, shortest)) == (
+        "t: the right option has 1 longer option(s) in 3 of 4 choice questions"
+    )
+    assert answered_by_length_rank(bank(second, second, shortest, longest)) is None
+    assert answered_by_length_rank(bank(second, second, second)) is None  # too few to tell
+
+
+def test_guide_examples_are_read_under_their_heading_only():
+    text = "Easy:\n- `a-b`: x\n\nHard:\n- `c`: y\n## Next\n- `d`: z\n"
+    assert guide_examples(text) == [("a-b", "easy"), ("c", "hard")]
 
 
 def test_missing_languages_reports_english_only_and_plain_text():

@@ -15,17 +15,6 @@ RIGHT = "def solve(numbers):\n    return sum(numbers)\n"
 
 
 @pytest.fixture
-def course(mlkata, tmp_path: Path) -> Path:
-    """A course with the scaffolded `sumup` exercise and a 3-second wall limit."""
-    root = tmp_path / "course"
-    root.mkdir()
-    assert mlkata("new", "exercise", "sumup", "--root", str(root)).returncode == 0
-    manifest = root / "exercises" / "exercises.yaml"
-    manifest.write_text(manifest.read_text().replace("wall_seconds: 30", "wall_seconds: 3"))
-    return root
-
-
-@pytest.fixture
 def klass(course: Path, tmp_path: Path) -> Path:
     """Ten students: right, stub, half right, four without a gradable file, a crash, a hang,
     a memory bomb."""
@@ -65,16 +54,16 @@ def test_each_student_gets_their_own_row(mlkata, course, klass, tmp_path):
     ]  # fmt: skip
     got = {name: (row["score"], row["passed"], row["error"]) for name, row in rows.items()}
     assert got == {
-        "alice": ("2", "yes", ""),
-        "bob": ("0", "no", ""),
-        "carol": ("1", "no", ""),
-        "dave": ("0", "no", "missing"),
-        "erin": ("0", "no", "missing"),
-        "frank": ("0", "no", got["frank"][2]),
-        "grace": ("0", "no", "timeout"),
-        "heidi": ("0", "no", "missing"),
-        "ivan": ("0", "no", "missing"),
-        "judy": ("0", "no", got["judy"][2]),
+        "alice": ("2", "true", ""),
+        "bob": ("0", "false", ""),
+        "carol": ("1", "false", ""),
+        "dave": ("0", "false", "missing"),
+        "erin": ("0", "false", "missing"),
+        "frank": ("0", "false", got["frank"][2]),
+        "grace": ("0", "false", "timeout"),
+        "heidi": ("0", "false", "missing"),
+        "ivan": ("0", "false", "missing"),
+        "judy": ("0", "false", got["judy"][2]),
     }
     # the sandbox kills the hoarder (memory) or its allocation fails first (crashed)
     assert got["judy"][2] in ("memory", "crashed")
@@ -238,7 +227,7 @@ def test_a_sandbox_that_cannot_start_is_no_grade_and_is_not_cached(
     monkeypatch.setenv("PATH", path)
     fixed = mlkata("batch", "sumup", str(folder), "--root", str(course), "--csv", str(sheet))
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
-    assert read_csv(sheet)["alice"]["passed"] == "yes"
+    assert read_csv(sheet)["alice"]["passed"] == "true"
     assert "1 graded, 0 unchanged (cached)" in " ".join(fixed.stdout.split())
 
 
@@ -259,3 +248,65 @@ def test_a_manifest_that_validate_rejects_grades_nobody(mlkata, course, tmp_path
     exported = mlkata("export", "gradescope", "sumup", "--root", str(course), "-o", str(bundle))
     assert exported.returncode == 1 and "the exercise manifest has errors" in exported.stderr
     assert not bundle.exists()
+
+
+# -- the grade sheets as other tools read them ------------------------------------------------
+
+
+def test_sheets_are_safe_in_a_spreadsheet_and_typed_for_pandas(mlkata, course, tmp_path):
+    import pandas as pd
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    names = ["=HYPERLINK(1)", "+cmd", "-2+3", "@SUM(A1)", "plain"]
+    for name in names:
+        (folder / f"{name}.py").write_text(RIGHT + f"# {name}\n")
+    (folder / "\tTAB").mkdir()  # a folder name starting with a tab: no file in it
+    sheet, report = tmp_path / "g.csv", tmp_path / "g.json"
+    result = mlkata("batch", "sumup", str(folder), "--root", str(course), "--csv", str(sheet),
+                    "--json", str(report), timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(sheet)
+    assert sorted(rows) == sorted(["'=HYPERLINK(1)", "'+cmd", "'-2+3", "'@SUM(A1)", "plain",
+                                   "'\tTAB"])  # fmt: skip
+    for row in rows.values():
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), row
+    assert rows["'=HYPERLINK(1)"]["file"].endswith("=HYPERLINK(1).py")  # the path still names it
+    frame = pd.read_csv(sheet)
+    assert frame["passed"].dtype == bool
+    assert frame["score"].dtype.kind == "i" and frame["max_score"].dtype.kind == "i"
+    assert frame["passed"].sum() == 5 and set(frame["sandbox"].dropna()) <= {
+        "bubblewrap", "unprivileged", "none"}  # fmt: skip
+    assert list(frame.columns[:6]) == ["student", "score", "max_score", "passed", "error",
+                                       "sandbox"]  # fmt: skip
+    data = json.loads(report.read_text())
+    assert {r["passed"] for r in data["rows"]} == {True, False}  # the same spelling, typed
+    assert {r["sandbox"] for r in data["rows"] if r["file"] and not r["error"]} <= {
+        "bubblewrap", "unprivileged", "none"}  # fmt: skip
+
+
+def documented_keys(section: str) -> list[str]:
+    """The `key` cells of the table under `section` in docs/instructors.md."""
+    text = (REPO / "docs" / "instructors.md").read_text(encoding="utf-8")
+    table = text.split(section, 1)[1].split("\n\n", 2)[1]
+    return [line.split("|")[1].strip().strip("`") for line in table.splitlines()[2:]]
+
+
+def test_the_json_sheet_has_exactly_the_documented_keys(mlkata, course, tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "ann.py").write_text(RIGHT)
+    (folder / "bob").mkdir()
+    report = tmp_path / "g.json"
+    result = mlkata("batch", "sumup", str(folder), "--root", str(course), "--json", str(report))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(report.read_text())
+    assert list(data) == documented_keys("The JSON sheet's keys:")
+    for row in data["rows"]:
+        assert list(row) == documented_keys("Each row of `rows`:")
+    assert data["checks"] == [{"name": "test_sums_a_short_list", "points": 1},
+                              {"name": "test_empty_list_gives_zero", "points": 1}]  # fmt: skip
+    ann, bob = data["rows"]
+    assert (ann["passed"], ann["cached"]) == (True, False)
+    assert (bob["error"], bob["sandbox"]) == ("missing", "")

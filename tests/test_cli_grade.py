@@ -39,8 +39,9 @@ def test_json_has_the_documented_fields(mlkata):
     assert verdict["error"] is None
     assert [c["name"] for c in verdict["checks"]] == [c.name for c in NORMALIZE.checks]
     for check in verdict["checks"]:
-        assert set(check) == {"name", "passed", "score", "max_score", "message"}
+        assert set(check) == {"name", "passed", "score", "max_score", "message", "duration_s"}
         assert check["passed"] is False and check["message"]
+        assert isinstance(check["duration_s"], float) and check["duration_s"] >= 0
 
 
 def test_syntax_error_is_reported_as_such(mlkata, tmp_path):

@@ -147,3 +147,34 @@ def test_a_quoted_number_is_told_to_lose_its_quotes(mlkata, tmp_path):
     assert "answer: a numeric question needs a number, not '0.5': remove the quotes" in (
         " ".join(result.stdout.split())
     )
+
+
+def test_unknown_track_and_difficulty_are_reported_with_their_line(mlkata, tmp_path):
+    assert mlkata("new", "exercise", "sumup", "--root", str(tmp_path)).returncode == 0
+    manifest = tmp_path / "exercises" / "exercises.yaml"
+    text = manifest.read_text(encoding="utf-8").replace(
+        "exercises:\n",
+        "tracks:\n  - id: basics\n    title: {en: Basics, zh: 基础}\n"
+        "    description: {en: First steps, zh: 第一步}\n  - id: basics\n    title: Again\n"
+        "exercises:\n",
+        1,
+    )
+    text = text.replace("    function: solve", "    function: solve\n    track: advanced\n"
+                        "    difficulty: tricky")  # fmt: skip
+    manifest.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    second = [i for i, line in enumerate(lines) if line == "  - id: basics"][1] + 1
+    result = mlkata("validate", str(tmp_path))
+    assert result.returncode == 1
+    found = {
+        (int(m["line"]), m["field"]) for m in map(ERROR_LINE.match, error_lines(result.stdout))
+    }
+    assert found == {
+        (second, "tracks[1].id"),
+        (second, "tracks[1].description"),
+        (lines.index("    track: advanced") + 1, "track"),
+        (lines.index("    difficulty: tricky") + 1, "difficulty"),
+    }, result.stdout
+    assert "unknown track 'advanced'; tracks: basics" in result.stdout
+    assert "'tricky' must be one of easy, medium, hard" in result.stdout
+    assert "duplicate track id 'basics'" in result.stdout

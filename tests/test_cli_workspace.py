@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader import progress
-from grader.exercises import get_exercise, load_manifest
+from grader.exercises import get_exercise, load_manifest, load_tracks
 from grader.workspace import BACKUPS, MARKER, digest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -192,3 +192,53 @@ def test_every_command_has_help_with_an_example(run, command):
     result = run(command, "--help")
     assert result.returncode == 0
     assert "Example: mlkata" in result.stdout
+
+
+def test_list_groups_exercises_under_their_track_in_course_order(run, space):
+    tracks = load_tracks()
+    table = run("list", cwd=space).stdout
+    positions = []
+    for track in tracks:
+        members = [e.id for e in load_manifest() if e.track == track.id]
+        if not members:
+            continue
+        heading = table.index(f"{track.title('en')} ({track.id})")
+        rows = [table.index(f"│ {eid} ") for eid in members]
+        assert heading < min(rows) and rows == sorted(rows), track.id
+        positions.append(heading)
+    assert positions == sorted(positions) and len(positions) >= 1
+    chinese = run("list", "--lang", "zh", cwd=space).stdout
+    assert tracks[0].title("zh") in chinese and "难度" in chinese
+    listed = json.loads(run("list", "--json", cwd=space).stdout)
+    assert [item["exercise"] for item in listed] == [e.id for e in load_manifest()]
+    assert all(item["track"] and item["difficulty"] for item in listed)
+
+
+def test_init_track_copies_only_that_track_and_next_stays_inside_it(run, tmp_path):
+    manifest = load_manifest()
+    track = manifest[-1].track  # the last track: `next` must not start from the first
+    members = [e.id for e in manifest if e.track == track]
+    result = run("init", "kata", "--track", track)
+    assert result.returncode == 0, result.stderr
+    copied = sorted(p.stem for p in (tmp_path / "kata").glob("*.py"))
+    assert copied == sorted(members)
+    assert f"Next: {members[0]}" in run("next", cwd=tmp_path / "kata").stdout
+    listed = json.loads(run("list", "--json", cwd=tmp_path / "kata").stdout)
+    assert [item["exercise"] for item in listed] == members
+
+
+def test_next_follows_track_order_then_exercise_order(run, space):
+    order = [e.id for e in load_manifest()]
+    (space / f"{order[0]}.py").write_text((REPO / "solutions" / f"{order[0]}.py").read_text())
+    assert run("grade", order[0], cwd=space).returncode == 0
+    assert f"Next: {order[1]}" in run("next", cwd=space).stdout
+
+
+def test_init_with_an_unknown_track_lists_the_tracks_in_both_languages(run, tmp_path):
+    known = [t.id for t in load_tracks()]
+    result = run("init", "kata", "--track", "nope")
+    assert result.returncode == 2
+    assert f"unknown track 'nope'; the tracks are: {', '.join(known)}" in result.stderr
+    assert not (tmp_path / "kata").exists() and "Traceback" not in result.stderr
+    chinese = run("init", "kata", "--track", "nope", "--lang", "zh")
+    assert chinese.returncode == 2 and "现有路线：" + ", ".join(known) in chinese.stderr

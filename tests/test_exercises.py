@@ -4,10 +4,11 @@ marks, the stub fails, and stub, solution, checks and manifest agree."""
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
-from grader.exercises import load_manifest
+from grader.exercises import DIFFICULTIES, load_manifest, load_tracks
 from grader.grading.runner import grade
 
 EXERCISES = load_manifest()
@@ -22,6 +23,29 @@ def _test_functions(path):
 
 def test_manifest_lists_the_design_cards_exercises():
     assert {"normalize", "cnn", "pipeline"} <= set(IDS)
+
+
+def test_every_shipped_exercise_sits_in_a_track_with_a_difficulty():
+    tracks = load_tracks()
+    assert [t.id for t in tracks] == ["mnist-keras", "llm", "classic"]
+    for track in tracks:
+        assert track.title.has("en") and track.title.has("zh"), track.id
+        assert track.description.has("en") and track.description.has("zh"), track.id
+    for exercise in EXERCISES:
+        assert exercise.track in {t.id for t in tracks}, exercise.id
+        assert exercise.difficulty in DIFFICULTIES, exercise.id
+    order = [t.id for t in tracks]
+    assert [order.index(e.track) for e in EXERCISES] == sorted(
+        order.index(e.track) for e in EXERCISES
+    )
+
+
+def test_readme_exercise_table_lists_every_exercise_with_its_track_and_level():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    titles = {t.id: t.title("en") for t in load_tracks()}
+    for exercise in EXERCISES:
+        row = f"| {titles[exercise.track]} | `{exercise.id}` | {exercise.difficulty} | "
+        assert row in readme, row
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)

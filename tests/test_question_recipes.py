@@ -63,8 +63,32 @@ def _recipe_params() -> list[Any]:
 RECIPE_PARAMS = _recipe_params()
 
 
+def numeric_without_recipe(bank: dict[str, Any]) -> list[str]:
+    """Ids of a bank's numeric questions whose answer nothing in the repository recomputes."""
+    return [
+        str(q.get("id"))
+        for q in bank.get("questions") or []
+        if q.get("type") == "numeric" and not q.get("recipe")
+    ]
+
+
 def test_the_banks_carry_recipes() -> None:
     assert RECIPE_PARAMS, f"no numeric question with a recipe found under {QUESTIONS_DIR}"
+
+
+def test_every_numeric_question_carries_a_recipe() -> None:
+    missing = []
+    for path in sorted(QUESTIONS_DIR.glob("*.yaml")):
+        bank = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        missing += [f"{path.name}: {qid}" for qid in numeric_without_recipe(bank)]
+    assert missing == []
+
+
+def test_numeric_without_recipe_names_the_bare_question() -> None:
+    bank = {"questions": [{"id": "a", "type": "numeric", "answer": 1, "recipe": "answer = 1"},
+                          {"id": "b", "type": "numeric", "answer": 2},
+                          {"id": "c", "type": "short", "answers": ["x"]}]}  # fmt: skip
+    assert numeric_without_recipe(bank) == ["b"]
 
 
 @pytest.mark.parametrize(("bank", "question"), RECIPE_PARAMS)

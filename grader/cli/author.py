@@ -65,7 +65,7 @@ def register(subparsers) -> None:
         epilog="Example: mlkata new exercise dropout --function apply_dropout",
         formatter_class=raw,
     )
-    exercise.add_argument("id", help="the exercise id: lowercase letters and digits")
+    exercise.add_argument("id", help="the exercise id, like softmax_ce")
     exercise.add_argument("--function", default="solve", help="the function learners write")
     exercise.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
     exercise.set_defaults(func=run_new_exercise)

@@ -12,6 +12,9 @@ from grader.cli.author import ROOT_HELP
 from grader.cli.output import console
 from grader.errors import UserError
 
+TARGETS = ("gradescope", "prairielearn", "github")
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
 
 def register(subparsers) -> None:
     raw = argparse.RawDescriptionHelpFormatter
@@ -56,17 +59,47 @@ def register(subparsers) -> None:
 
     export = subparsers.add_parser(
         "export",
-        help="package an exercise for Gradescope",
-        description="Build a Gradescope autograder zip (setup.sh, run_autograder, the grader "
-        "and the exercise's hidden checks; never its reference solution). It writes "
-        "results/results.json under $AUTOGRADER_ROOT (default /autograder).",
+        help="package an exercise for Gradescope, PrairieLearn or GitHub Actions",
+        description="Package an exercise for the platform a course already grades on, "
+        "with the grader and the exercise's hidden checks, never its reference solution. "
+        "gradescope: an autograder zip (setup.sh, run_autograder) that writes "
+        "results/results.json under $AUTOGRADER_ROOT (default /autograder); it runs on "
+        "Gradescope's default image (Ubuntu 22.04, Python 3.10). prairielearn: a course "
+        "folder with an externally graded question and the grader in serverFilesCourse/. "
+        "github: a workflow for a plain GitHub Actions assignment repository (GitHub "
+        "Classroom was discontinued on 28 August 2026). Where no sandbox can start, the "
+        "exported grader refuses to grade unless exported with --unsafe-no-sandbox.",
         epilog="Example: mlkata export gradescope normalize -o autograder.zip",
         formatter_class=raw,
     )
-    export.add_argument("target", choices=("gradescope",), help="the grading platform")
+    export.add_argument("target", choices=TARGETS, help="the grading platform")
     export.add_argument("exercise", help="exercise id")
-    export.add_argument("-o", "--output", type=Path, default=Path("autograder.zip"))
+    export.add_argument(
+        "-o", "--output", type=Path,
+        help="gradescope: the zip (default autograder.zip); prairielearn: a folder "
+        "(default prairielearn/); github: a folder (default github/)",
+    )  # fmt: skip
     export.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
+    export.add_argument("--lang", choices=("en", "zh"), default="en",
+                        help="language of what students read (default en)")  # fmt: skip
+    export.add_argument(
+        "--visibility", choices=VISIBILITIES, default="visible",
+        help="gradescope: who sees each check (a check's own `visibility` in the manifest "
+        "wins); default visible",
+    )  # fmt: skip
+    export.add_argument(
+        "--stdout-visibility", choices=VISIBILITIES, default="hidden",
+        help="gradescope: who sees run_autograder's output (default hidden)",
+    )  # fmt: skip
+    export.add_argument(
+        "--image", default="prairielearn/grader-python",
+        help="prairielearn: the grading image; it needs mlkata's requirements (the export "
+        "writes a Dockerfile for one)",
+    )  # fmt: skip
+    export.add_argument(
+        "--unsafe-no-sandbox", action="store_true",
+        help="grade even where no sandbox can start (student code then runs unconfined)",
+    )  # fmt: skip
     export.set_defaults(func=run_export)
 
 
@@ -211,18 +244,66 @@ def _table(rows):
 # -- export ----------------------------------------------------------------------------------
 
 
+EXPORT_WORDS = {
+    "en": {
+        "wrote": "Wrote {path} ({files} files, {size} KB) for {id}.",
+        "gradescope": "Upload it as the autograder of a Gradescope programming assignment; "
+        "the default base image (Ubuntu 22.04) works. Students upload {id}.py.",
+        "prairielearn": "Copy questions/ and serverFilesCourse/ into your course; build "
+        "the image from serverFilesCourse/mlkata/Dockerfile if {image} lacks numpy.",
+        "github": "Copy it into the assignment's template repository; it grades {id}.py "
+        "on every push.",
+        "unsafe": "warning: exported with --unsafe-no-sandbox: where no sandbox can start, "
+        "student code will run unconfined",
+        "todo": "warning: {id}'s title still says TODO: it looks like an unfinished "
+        "scaffold (students see its title and checks)",
+    },
+    "zh": {
+        "wrote": "已写入 {path}（{files} 个文件，{size} KB），练习 {id}。",
+        "gradescope": "将其上传为 Gradescope 编程作业的自动评分器；默认基础镜像（Ubuntu 22.04）"
+        "即可。学生上传 {id}.py。",
+        "prairielearn": "将 questions/ 和 serverFilesCourse/ 复制到你的课程中；若 {image} "
+        "没有 numpy，请用 serverFilesCourse/mlkata/Dockerfile 构建镜像。",
+        "github": "将其复制到作业的模板仓库；每次推送都会评分 {id}.py。",
+        "unsafe": "警告：导出时使用了 --unsafe-no-sandbox：在无法启动沙箱的地方，"
+        "学生代码将不受限制地运行",
+        "todo": "警告：{id} 的标题仍是 TODO：它看起来是未完成的脚手架（学生会看到其标题和检查）",
+    },
+}
+
+
 def run_export(args) -> int:
     from grader.authoring import Root
-    from grader.export import gradescope_bundle
+    from grader.cli.output import language
+    from grader.platforms import github, gradescope, prairielearn
+    from grader.platforms.common import Settings
 
+    say = EXPORT_WORDS[language(argparse.Namespace())]
     exercise = _valid_exercise(Root.named(args.root), args.exercise)
-    bundle = gradescope_bundle(exercise, args.output)
-    size = bundle.path.stat().st_size
-    print(f"Wrote {bundle.path} ({len(bundle.files)} files, {size // 1024} KB) for {exercise.id}.")
-    print("Upload it as the autograder of a Gradescope programming assignment ")
-    print("(base image: Ubuntu 24.04). Students upload " + f"{exercise.id}.py.")
+    settings = Settings(
+        exercise=exercise.id,
+        lang=args.lang,
+        visibility=args.visibility,
+        stdout_visibility=args.stdout_visibility,
+        unsafe_no_sandbox=args.unsafe_no_sandbox,
+        check_visibility={c.name: c.visibility for c in exercise.checks if c.visibility},
+    )
+    default = {"gradescope": "autograder.zip", "prairielearn": "prairielearn", "github": "github"}
+    output = args.output or Path(default[args.target])
+    if args.target == "gradescope":
+        made = gradescope.export(exercise, output, settings)
+        size = made.path.stat().st_size
+    elif args.target == "prairielearn":
+        made = prairielearn.export(exercise, output, settings, image=args.image)
+        size = sum(p.stat().st_size for p in made.path.rglob("*") if p.is_file())
+    else:
+        made = github.export(exercise, output, settings)
+        size = sum(p.stat().st_size for p in made.path.rglob("*") if p.is_file())
+    print(say["wrote"].format(path=made.path, files=len(made.files), size=size // 1024,
+                              id=exercise.id))  # fmt: skip
+    print(say[args.target].format(id=exercise.id, image=args.image))
+    if args.unsafe_no_sandbox:
+        print(f"mlkata: {say['unsafe']}", file=sys.stderr)
     if "TODO" in exercise.title("en"):
-        warning = (f"mlkata: warning: {exercise.id}'s title still says TODO: it looks like "
-                   "an unfinished scaffold (students see its title and checks)")  # fmt: skip
-        print(warning, file=sys.stderr)
+        print(f"mlkata: {say['todo'].format(id=exercise.id)}", file=sys.stderr)
     return 0

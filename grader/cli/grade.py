@@ -91,7 +91,7 @@ def _exercise(exercise_id: str | None, root: Path | None = None):
 
 def run(args) -> int:
     from grader.grading import reports
-    from grader.grading.runner import grade
+    from grader.grading.timing import grade_timed as grade
 
     exercise = _exercise(args.exercise, args.root)
     file = resolve_file(exercise, args.file)
@@ -110,7 +110,13 @@ def run(args) -> int:
     if args.junit:
         reports.write_atomically(args.junit, reports.to_junit(verdict))
     if args.gradescope:
-        reports.write_atomically(args.gradescope, reports.to_gradescope(verdict))
+        from grader.platforms.common import Settings
+        from grader.platforms.gradescope import results
+
+        settings = Settings(exercise.id, lang=args.lang or "en")
+        hints = {c.name: c.hint(settings.lang) for c in exercise.checks}
+        data = results(verdict, settings, hints)
+        reports.write_atomically(args.gradescope, json.dumps(data, ensure_ascii=False, indent=2))
     if args.json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -9,7 +9,8 @@ never the grader.
 Protocol, on two private pipes: the parent writes one JSON line, `{"file": PATH}`, when
 it wants the grading to start; this process writes JSON lines back: `{"ready": true}`
 once its imports (and the sandboxed worker's) are done, `{"progress": EVENT}` and
-`{"stage": TEXT}` while the checks run, then `{"result": {...}}`.
+`{"stage": TEXT}` and `{"timed": [CHECK, SECONDS]}` while the checks run, then
+`{"result": {...}}`. Only what the sandbox sent travels under "progress".
 """
 
 from __future__ import annotations
@@ -147,9 +148,12 @@ class _Events:
 
     def progress(self, event: object) -> None:
         from grader.curves import Stage
+        from grader.grading.timing import CheckTimed
 
         if isinstance(event, Stage):
             self.send({"stage": event.text})
+        elif isinstance(event, CheckTimed):
+            self.send({"timed": [event.name, event.seconds]})
         elif isinstance(event, dict):
             self.send({"progress": event})
 

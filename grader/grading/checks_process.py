@@ -122,9 +122,13 @@ def _relay(message: dict, on_progress: Callable[[object], None] | None) -> None:
     if on_progress is None:
         return
     from grader.curves import Stage
+    from grader.grading.timing import CheckTimed
 
     with contextlib.suppress(Exception):
         if isinstance(message.get("stage"), str):
             on_progress(Stage(message["stage"]))
+        elif isinstance(message.get("timed"), list):
+            name, seconds = message["timed"]
+            on_progress(CheckTimed(str(name), float(seconds)))
         elif isinstance(message.get("progress"), dict):
             on_progress(message["progress"])

@@ -9,6 +9,7 @@ import pytest
 
 from grader.curves import Stage
 from grader.grading.proxy import Submission
+from grader.grading.timing import CheckTimed
 
 SUBMISSION = pytest.StashKey[Submission]()
 ON_PROGRESS = pytest.StashKey[Callable[[object], None] | None]()
@@ -59,6 +60,7 @@ class ChecksPlugin:
         self.notes: dict[str, str] = {}  # what a passing check reported (its figure)
         self.failures: dict[str, BaseException | str] = {}
         self.finished: set[str] = set()
+        self._times: dict[str, float] = {}
 
     def pytest_configure(self, config):
         config.stash[SUBMISSION] = self._submission
@@ -78,6 +80,13 @@ class ChecksPlugin:
             self.failures[name] = call.excinfo.value
         if call.when == "call" and call.excinfo is None:
             self.finished.add(name)
+
+    def pytest_runtest_logreport(self, report):
+        """Announce each check's running time (setup, call and teardown) when it ends."""
+        name = report.nodeid.rsplit("::", 1)[-1].split("[")[0]
+        self._times[name] = self._times.get(name, 0.0) + report.duration
+        if report.when == "teardown" and self._on_progress is not None:
+            self._on_progress(CheckTimed(name, self._times.pop(name)))
 
     def pytest_collectreport(self, report):
         if report.failed:

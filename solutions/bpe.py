@@ -1,0 +1,47 @@
+"""Reference solution: byte-pair encoding trained on words, as in Sennrich et al. (2016)."""
+
+from collections import Counter
+
+END_OF_WORD = "</w>"
+
+
+def _merge(symbols, pair):
+    """Replace every occurrence of `pair` in `symbols`, left to right, by its concatenation."""
+    merged, i = [], 0
+    while i < len(symbols):
+        if i + 1 < len(symbols) and (symbols[i], symbols[i + 1]) == pair:
+            merged.append(symbols[i] + symbols[i + 1])
+            i += 2
+        else:
+            merged.append(symbols[i])
+            i += 1
+    return tuple(merged)
+
+
+def train_bpe(corpus, num_merges):
+    """The first `num_merges` merges learned from `corpus` (a list of strings)."""
+    # Each distinct word, as its characters plus the end-of-word symbol, with its count.
+    counts = Counter(word for line in corpus for word in line.split())
+    words = {tuple(word) + (END_OF_WORD,): count for word, count in counts.items()}
+
+    merges = []
+    for _ in range(num_merges):
+        pairs = Counter()
+        for symbols, count in words.items():
+            for pair in zip(symbols, symbols[1:]):
+                pairs[pair] += count
+        if not pairs:  # every word is a single symbol: nothing left to merge
+            break
+        # The most frequent pair; on a tie, the smallest pair in Python's string order.
+        best = min(pairs, key=lambda pair: (-pairs[pair], pair))
+        merges.append(list(best))
+        words = {_merge(symbols, best): count for symbols, count in words.items()}
+    return merges
+
+
+def bpe_encode(word, merges):
+    """Split `word` into tokens by applying the learned merges in the order learned."""
+    symbols = tuple(word) + (END_OF_WORD,)
+    for first, second in merges:
+        symbols = _merge(symbols, (first, second))
+    return list(symbols)

@@ -1,0 +1,11 @@
+# ruff: noqa
+# Mistake: astype(np.int8) truncates toward zero instead of rounding.
+import numpy as np
+def quantize_int8(w, axis=None):
+    axes = None if axis is None else tuple(i for i in range(w.ndim) if i != axis % w.ndim)
+    scale = (np.abs(w).max(axis=axes, keepdims=True) / 127).astype(np.float32)
+    scale = np.where(scale > 0, scale, np.float32(1))
+    q = np.clip(w / scale, -127, 127).astype(np.int8)
+    return q, scale
+def dequantize(q, scale):
+    return q.astype(np.float32) * scale
