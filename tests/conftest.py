@@ -57,6 +57,8 @@ def sandbox_tier(request, monkeypatch):
     yield tier
     monkeypatch.delenv("MLKATA_SANDBOX")
     tiers.reset()
+
+
 @pytest.fixture
 def course(mlkata, tmp_path: Path) -> Path:
     """A course with the scaffolded `sumup` exercise (2 checks, 1 point each) and a

@@ -55,6 +55,11 @@ def register(subparsers) -> None:
     batch.add_argument("--json", type=Path, metavar="PATH", help="write the grade sheet as JSON")
     batch.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     batch.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
+    batch.add_argument(
+        "--unsafe-no-sandbox", action="store_true",
+        help="grade even where no sandbox can start (students' code then runs unconfined, "
+        "as you, and can read each other's files)",
+    )  # fmt: skip
     batch.set_defaults(func=run_batch)
 
     export = subparsers.add_parser(
@@ -185,6 +190,7 @@ def run_batch(args) -> int:
     if args.jobs < 1:
         raise UserError("--jobs must be at least 1")
     exercise = _valid_exercise(Root.named(args.root), args.exercise)
+    _require_sandbox(args)
     submissions = batch.find_submissions(args.directory, exercise)
     out = console()
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -222,6 +228,26 @@ def run_batch(args) -> int:
         )
         return 1
     return 0
+
+
+NO_SANDBOX = {
+    "en": "refusing to grade a class without a sandbox: {reason}. Install bubblewrap "
+    "(apt-get install bubblewrap), or run as root to get the unprivileged tier, or pass "
+    "--unsafe-no-sandbox to grade anyway (students' code then runs as you, unconfined)",
+    "zh": "拒绝在没有沙箱的情况下批量评分：{reason}。请安装 bubblewrap"
+    "（apt-get install bubblewrap），或以 root 身份运行以使用非特权隔离层级，"
+    "或加上 --unsafe-no-sandbox 强制评分（此时学生代码以你的身份运行，不受隔离）",
+}
+
+
+def _require_sandbox(args) -> None:
+    """batch grades other people's code: the plain tier only when the instructor says so."""
+    from grader.cli.output import language
+    from grader.sandbox import tiers
+
+    tier = tiers.current()
+    if tier.name == "none" and not args.unsafe_no_sandbox:
+        raise UserError(NO_SANDBOX[language(args)].format(reason=tier.reason))
 
 
 def _table(rows):

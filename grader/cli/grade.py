@@ -32,6 +32,12 @@ def register(subparsers) -> None:
         help="your solution (default: your workspace copy, else the stub)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="accepted for the platform graders: grading your own code where no sandbox can "
+        "start is allowed anyway, and every verdict names its sandbox tier",
+    )
     parser.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML")
     parser.add_argument(
         "--gradescope", type=Path, metavar="PATH", help="also write Gradescope's results.json"
