@@ -33,7 +33,7 @@ def test_a_model_declaring_billions_of_weights_is_refused_unbuilt():
 
     assert not verdict.passed
     assert verdict.error is None  # the checks process survived to say why
-    assert "declares 1,570,000,010 parameters" in _messages(verdict)
+    assert "declares 1,570,000,020 parameters" in _messages(verdict)
     assert "refused before any weight is built" in _messages(verdict)
     assert leftover_processes() == []
 

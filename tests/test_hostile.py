@@ -189,6 +189,22 @@ def test_runs_without_a_sandbox_and_says_so(exercise, monkeypatch):
     assert leftover_processes() == []
 
 
+def test_nothing_outlives_its_grading_even_without_a_sandbox(exercise, monkeypatch):
+    """A daemon that double-forks, leaves its session and execs with an empty environment
+    is re-parented to the checks process (a child subreaper) and killed there."""
+    monkeypatch.setenv("MLKATA_SANDBOX", "none")
+    tiers.reset()
+    try:
+        verdict = grade(exercise, HOSTILE / "setsid_daemon.py")
+    finally:
+        monkeypatch.delenv("MLKATA_SANDBOX")
+        tiers.reset()
+    assert verdict.sandbox == "none"
+    assert "wrong on purpose" in " | ".join(c.message for c in verdict.checks)
+    assert _stray_processes() == ""
+    assert leftover_processes() == []
+
+
 def test_solution_still_passes_after_hostile_runs(exercise):
     """The hostile runs above left nothing behind that changes a later verdict."""
     verdict = grade(exercise, exercise.solution_path)

@@ -127,3 +127,28 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
         total += f"  [red]({verdict.error})[/]"
     note = f"{verdict.duration_s:.1f} s · {words['sandbox']}: {escape(verdict.sandbox)}"
     out.print(f"{total}  [dim]{note}[/]")
+    if verdict.sandbox != "bubblewrap":
+        out.print(f"[dim]{escape(_tier_note(verdict.sandbox, lang))}[/]")
+
+
+def _tier_note(tier_name: str, lang: str) -> str:
+    """Why the grading ran without bubblewrap, and what that means, in one line."""
+    from grader.sandbox import tiers
+
+    tier = tiers.current()
+    reason = tier.reason if tier.name == tier_name else ""
+    if tier_name == "unprivileged":
+        if lang == "zh":
+            return (
+                f"未使用 bubblewrap（{reason}）：你的代码以独立的非特权用户身份运行，并受资源限制。"
+            )
+        return (
+            f"No bubblewrap ({reason}): your code ran as an unprivileged user of its own, limited."
+        )
+    if lang == "zh":
+        return (f"没有沙箱（{reason}）：你的代码在一个受资源限制的普通子进程中运行。"
+                "安装 bubblewrap 可获得完整隔离。")  # fmt: skip
+    return (
+        f"No sandbox ({reason}): your code ran in a plain limited subprocess. "
+        "Install bubblewrap for the full sandbox."
+    )

@@ -188,7 +188,21 @@ def main() -> None:
         return
     job = json.loads(line)
     result = run_checks(exercise, Path(job["file"]), worker, events.progress)
+    _kill_adopted_orphans()
     events.send({"result": result})
+
+
+def _kill_adopted_orphans() -> None:
+    """What the worker left behind and was re-parented here (a daemon that left its
+    process group and environment): killed before this process reports and exits."""
+    import signal
+
+    from grader.sandbox import processes
+
+    for pid in processes.descendants(os.getpid()):
+        if pid != os.getpid():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 if __name__ == "__main__":
