@@ -56,7 +56,10 @@ def grade(
     if died is not None:
         message = _grader_stopped(exercise, died)
         output = result.get("output", "")
-        return _verdict(exercise, started, {}, sandbox, error=died.reason, default=message,
+        # A checks process that crashed (rather than being stopped at a limit) is the
+        # grader's failure: batch neither caches it nor counts it as the student's.
+        error = died.reason if died.reason in ("memory", "timeout") else "grader"
+        return _verdict(exercise, started, {}, sandbox, error=error, default=message,
                         output=output)  # fmt: skip
     messages = result.get("messages", {})
     collection = messages.get("<collection>")
@@ -80,7 +83,7 @@ def _grader_stopped(exercise: Exercise, died) -> str:
             f"grading did not finish within {total:.0f} s: your code, or the checks "
             "running what it returned (a far too large model?), took too long"
         )
-    return f"the grader could not finish checking your code ({died.detail})"
+    return f"the grader itself failed while checking this submission ({died.detail})"
 
 
 def _unreadable(file: Path) -> tuple[str, str] | None:
