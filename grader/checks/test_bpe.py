@@ -264,6 +264,8 @@ def test_stops_when_no_pair_is_left(submission, report):
     try:
         merges = _expect_merges(submission, corpus, 50)
     except AssertionError as failed:
+        if type(failed).__name__ != "SubmissionFailed":  # a wrong merge, not a crash
+            raise
         raise AssertionError(say(
             en=f"{failed}\nOnly {len(_train(_counts(corpus), 50))} merges are possible here: "
                "once every word is one symbol there is no pair left, so stop (break) instead "

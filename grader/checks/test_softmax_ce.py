@@ -212,7 +212,7 @@ def test_stable_for_huge_logits(submission, report):
                f"正确值是 {expected:.6g}：在 log() 之前截断 p（或加任何 epsilon）都会改变数值；"
                "log-softmax z - max - log(sum(exp(z - max))) 是精确的",
         )  # fmt: skip
-        losses.append(loss)
+        losses.append(loss + 0.0)  # -0.0 (a certain class) shows as 0
     report(
         en=f"logits of +-1e4: losses {', '.join(f'{v:.6g}' for v in losses)}, finite and exact",
         zh=f"logits 为 +-1e4：损失 {', '.join(f'{v:.6g}' for v in losses)}，有限且精确",
@@ -252,7 +252,10 @@ def test_vectorised_on_many_rows(submission, report):
         calls += 1
         if used > limit:
             break
-    call = f"softmax_cross_entropy on {ROWS:,} rows ({CALLS} calls of ({size:,}, {CLASSES}))"
+    call = say(
+        en=f"softmax_cross_entropy on {ROWS:,} rows ({CALLS} calls of ({size:,}, {CLASSES}))",
+        zh=f"softmax_cross_entropy 处理 {ROWS:,} 行（{CALLS} 次调用，每次 ({size:,}, {CLASSES})）",
+    )
     assert used <= limit, say(
         en=f"{call} used {used:.2f} s of CPU after {calls} calls; at most {limit:.2f} s is "
            "allowed on this machine: a Python loop over the rows (even one that only "
