@@ -26,7 +26,8 @@ LETTERS = "ABCDEFGH"
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 BANK_KEYS = ("format_version", "topic", "title", "questions")
-COMMON_KEYS = ("id", "type", "difficulty", "tags", "prompt", "explanation", "source")
+# guid: the note's id in the deck it was imported from (Anki), so importing again skips it.
+COMMON_KEYS = ("id", "type", "difficulty", "tags", "prompt", "explanation", "source", "guid")
 TYPE_KEYS = {
     "choice": ("options", "answer"),
     "multi": ("options", "answer"),
@@ -265,6 +266,8 @@ class _BankReader:
         tags = self.strings(q, "tags", allow_empty=True)
         prompt, explanation = self.text(q, "prompt"), self.text(q, "explanation")
         source = self.text(q, "source") if "source" in q else None
+        if "guid" in q and not (isinstance(q["guid"], str) and q["guid"].strip()):
+            self.at(q, "guid", "must be the note's id as text")
         fields = self.answer_fields(q, qtype) if qtype in TYPES else {}
         if len(self.errors) > before:
             return None

@@ -3,6 +3,7 @@ a points value and a message for every check), and `mlkata validate`'s report.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -76,6 +77,56 @@ def _text(path: Path) -> str:
 # -- validating banks and manifests together ------------------------------------------------
 
 UNFINISHED = "still has TODO text; the quiz leaves it out until it is finished"
+NO_QUESTION = ("prompt: no question in it ({lang}: {text!r}); is it a section heading that "
+               "an import took for a question?")  # fmt: skip
+LONG_ANSWER = ("answer: {n:,} characters ({lang}); over {limit:,} is more than a learner can "
+               "compare with their own: split it or keep its key points")  # fmt: skip
+MAX_ANSWER = 2000
+# A sentence that asks: a question mark, or one that starts by asking or telling to do.
+_ASKS_EN = re.compile(
+    r"^\W*(explain|describe|walk|compare|contrast|name|list|give|define|derive|show|state|"
+    r"outline|sketch|write|rewrite|design|discuss|estimate|calculate|compute|work out|predict|"
+    r"suggest|choose|pick|identify|justify|argue|summari[sz]e|review|fix|find|spot|lay out|"
+    r"plan|propose|recommend|rank|order|match|complete|draw|trace|debug|implement|prove|"
+    r"evaluate|assess|analy[sz]e|interpret|tell|decide|diagnose|how|what|why|when|which|"
+    r"where|who|whose|should|can|could|would|is|are|do|does|did|will|in what|given|suppose|"
+    r"imagine|consider)\b",
+    re.IGNORECASE,
+)
+_ASKS_ZH = re.compile(
+    "请|为什么|为何|什么|如何|怎么|怎样|哪|吗|呢|说明|解释|描述|比较|列出|列举|"
+    "给出|推导|计算|估算|设计|讨论|判断|是否|多少|几|写出|指出|分析"
+)
+
+
+def asks_something(text: str) -> bool:
+    """Whether a prompt asks: a question mark, or a sentence that asks or tells to do."""
+    if "?" in text or "？" in text or _ASKS_ZH.search(text):
+        return True
+    return any(_ASKS_EN.search(part) for part in re.split(r"(?<=[.!:;])\s+|\n", text))
+
+
+def _open_question_warnings(questions) -> list[BankError]:
+    """Open questions that look like an import gone wrong: a prompt that asks nothing (a
+    section heading), or a reference answer too long to compare with (a whole section)."""
+    found = []
+    for q in questions:
+        if q.type != "open" or q.unfinished:
+            continue
+        for lang in ("en", "zh"):
+            prompt = getattr(q.prompt, lang) or (q.prompt.plain if lang == "en" else None)
+            if prompt and not asks_something(prompt):
+                text = prompt if len(prompt) <= 60 else prompt[:57] + "..."
+                found.append(BankError(q.path, q.line, q.id,
+                                       NO_QUESTION.format(lang=lang, text=text)))  # fmt: skip
+        for lang in ("en", "zh"):
+            answer = q.reference(lang)
+            if len(answer) > MAX_ANSWER and (lang == "en" or answer != q.reference("en")):
+                found.append(BankError(q.path, q.line, q.id, LONG_ANSWER.format(
+                    n=len(answer), lang=lang, limit=MAX_ANSWER)))  # fmt: skip
+    return found
+
+
 SHADOWED = ("a shipped question has this id too; the quiz skips this one unless it runs "
             "with --no-shipped")  # fmt: skip
 
@@ -127,6 +178,7 @@ def validate(paths: list[Path]) -> Report:
     errors.sort(key=lambda e: (str(e.path), e.line or 0))  # as an editor walks the files
     warnings = [BankError(q.path, q.line, q.id, UNFINISHED) for q in loaded.questions
                 if q.unfinished]  # fmt: skip
+    warnings += _open_question_warnings(loaded.questions)
     if paths:
         warnings += _shadowed_by_shipped(loaded.questions)
     warnings.sort(key=lambda e: (str(e.path), e.line or 0))
