@@ -26,15 +26,15 @@ LETTERS = "ABCDEFGH"
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 BANK_KEYS = ("format_version", "topic", "title", "questions")
-# guid: the note's id in the deck it was imported from (Anki), so importing again skips it.
-COMMON_KEYS = ("id", "type", "difficulty", "tags", "prompt", "explanation", "source", "guid")
+COMMON_KEYS = ("id", "type", "difficulty", "tags", "prompt", "explanation", "source")
 TYPE_KEYS = {
     "choice": ("options", "answer"),
     "multi": ("options", "answer"),
     "truefalse": ("answer",),
     "numeric": ("answer", "tolerance", "unit", "recipe"),
     "short": ("answers",),
-    "open": ("answer", "key_points"),
+    # guid: the note's id in the deck it was imported from (Anki), so a re-import skips it
+    "open": ("answer", "key_points", "guid"),
 }
 REQUIRED = ("id", "type", "difficulty", "tags", "prompt", "explanation")
 TYPE_REQUIRED = {
