@@ -246,7 +246,7 @@ def test_vectorised_on_many_rows(submission, report):
     for _ in range(CALLS):
         logits, labels = rng.normal(0, 3, (size, CLASSES)), rng.integers(0, CLASSES, size)
         start = time.perf_counter()
-        submission.call(logits, labels, timeout=max(10.0, 4 * limit))
+        answer = submission.call(logits, labels, timeout=max(10.0, 4 * limit))
         spent = getattr(submission, "last_call_cpu_s", None)
         used += time.perf_counter() - start if spent is None else spent  # wall if no CPU
         calls += 1
@@ -265,5 +265,20 @@ def test_vectorised_on_many_rows(submission, report):
            "对各行的 Python 循环（即使只用来减去 one-hot）比 numpy 整体数组运算更慢；"
            "请用 grad[np.arange(n), labels] 索引",
     )  # fmt: skip
+    # Fast is worth nothing if it is a decoy: the last big batch's gradient rows must be
+    # what the same rows give in a small call (up to the 1/N of the mean, so a mistake
+    # another check names does not fail this one too).
+    _, big = as_pair(answer, "softmax_cross_entropy", "loss", "grad")
+    big = as_array(big, "softmax_cross_entropy", "grad", logits.shape).astype(np.float64)
+    rows = rng.choice(size, 32, replace=False)
+    _, small = _call(submission, logits[rows], labels[rows])
+    if not any(close(big[rows], ratio * small) for ratio in (1.0, len(rows) / size)):
+        raise AssertionError(say(
+            en=f"softmax_cross_entropy(logits ({size:,}, {CLASSES}), labels) returned gradient "
+               "rows that differ from what the same 32 rows give in a small call: a big batch "
+               "must get the same answer, only faster",
+            zh=f"softmax_cross_entropy(logits ({size:,}, {CLASSES}), labels) 返回的梯度行与同样 "
+               "32 行单独调用时的结果不同：大批数据必须得到同样的结果，只是更快",
+        ))  # fmt: skip
     report(en=f"{call}: {used:.2f} s of CPU (limit {limit:.2f} s on this machine)",
            zh=f"{call}：{used:.2f} 秒 CPU（本机上限 {limit:.2f} 秒）")  # fmt: skip
