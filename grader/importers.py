@@ -177,6 +177,30 @@ def _file_title(path: Path) -> str:
     return words[:1].upper() + words[1:] if words else "Imported notes"
 
 
+# A sentence that asks: a question mark, or one that starts by asking or telling to do.
+_ASKS_EN = re.compile(
+    r"^\W*(explain|describe|walk|compare|contrast|name|list|give|define|derive|show|state|"
+    r"outline|sketch|write|rewrite|design|discuss|estimate|calculate|compute|work out|predict|"
+    r"suggest|choose|pick|identify|justify|argue|summari[sz]e|review|fix|find|spot|lay out|"
+    r"plan|propose|recommend|rank|order|match|complete|draw|trace|debug|implement|prove|"
+    r"evaluate|assess|analy[sz]e|interpret|tell|decide|diagnose|how|what|why|when|which|"
+    r"where|who|whose|should|can|could|would|is|are|do|does|did|will|in what|given|suppose|"
+    r"imagine|consider)\b",
+    re.IGNORECASE,
+)
+_ASKS_ZH = re.compile(
+    "请|为什么|为何|什么|如何|怎么|怎样|哪|吗|呢|说明|解释|描述|比较|列出|列举|"
+    "给出|推导|计算|估算|设计|讨论|判断|是否|多少|几|写出|指出|分析"
+)
+
+
+def asks_something(text: str) -> bool:
+    """Whether a prompt asks: a question mark, or a sentence that asks or tells to do."""
+    if "?" in text or "？" in text or _ASKS_ZH.search(text):
+        return True
+    return any(_ASKS_EN.search(part) for part in re.split(r"(?<=[.!:;])\s+|\n", text))
+
+
 # -- Markdown ----------------------------------------------------------------------------------
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -261,16 +285,20 @@ def _section(section: _Section, tags, path, cards, errors, skipped, is_title=Fal
     items = _bullet_items(body) if top and all(m for _, m in bullets) else []
     if items and any(answer for _, _, answer in items):
         for number, question, answer in items:
-            if not answer:
+            card = _card(question, answer, number, own) if answer else None
+            if card and card.back:
+                cards.append(card)
+            elif asks_something(question):
                 errors.append(f"{path}:{number}: the question {question!r} has no answer beneath")
-            else:
-                cards.append(_card(question, answer, number, own))
+            # else a plain item (a table of contents, a legend): not a question
         return
     if section.title is None or is_title or not content:
         return  # text before the first heading or under the document's title, or a heading
         # that only names a section
     answer = "\n".join(t for _, t in body if not _SEPARATOR.match(t)).strip("\n")
-    cards.append(_card(section.title, answer, section.line, tuple(t for t in tags if t)))
+    card = _card(section.title, answer, section.line, tuple(t for t in tags if t))
+    if card.back:
+        cards.append(card)
 
 
 def _outside_fences(body: list[tuple[int, str]]):
@@ -302,8 +330,9 @@ def _from_bold(body, tags, cards, skipped) -> None:
         if current is None:
             return
         text = _details_as_text("\n".join(answer)).strip("\n")
-        if text.strip():
-            cards.append(_card(current[1], text, current[0], tags))
+        card = _card(current[1], text, current[0], tags) if text.strip() else None
+        if card and card.back:
+            cards.append(card)
         elif skipped is not None:
             skipped.append(current[1])
 

@@ -3,7 +3,6 @@ a points value and a message for every check), and `mlkata validate`'s report.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from grader.bank import BankCounts, BankError, counts, load_banks
 from grader.errors import UserError
 from grader.exercises import MANIFEST_NAME, Exercise
 from grader.grading.verdict import Verdict
+from grader.importers import asks_something
 from grader.manifest_check import ExerciseInfo, check_manifest
 
 if TYPE_CHECKING:
@@ -82,28 +82,6 @@ NO_QUESTION = ("prompt: no question in it ({lang}: {text!r}); is it a section he
 LONG_ANSWER = ("answer: {n:,} characters ({lang}); over {limit:,} is more than a learner can "
                "compare with their own: split it or keep its key points")  # fmt: skip
 MAX_ANSWER = 2000
-# A sentence that asks: a question mark, or one that starts by asking or telling to do.
-_ASKS_EN = re.compile(
-    r"^\W*(explain|describe|walk|compare|contrast|name|list|give|define|derive|show|state|"
-    r"outline|sketch|write|rewrite|design|discuss|estimate|calculate|compute|work out|predict|"
-    r"suggest|choose|pick|identify|justify|argue|summari[sz]e|review|fix|find|spot|lay out|"
-    r"plan|propose|recommend|rank|order|match|complete|draw|trace|debug|implement|prove|"
-    r"evaluate|assess|analy[sz]e|interpret|tell|decide|diagnose|how|what|why|when|which|"
-    r"where|who|whose|should|can|could|would|is|are|do|does|did|will|in what|given|suppose|"
-    r"imagine|consider)\b",
-    re.IGNORECASE,
-)
-_ASKS_ZH = re.compile(
-    "请|为什么|为何|什么|如何|怎么|怎样|哪|吗|呢|说明|解释|描述|比较|列出|列举|"
-    "给出|推导|计算|估算|设计|讨论|判断|是否|多少|几|写出|指出|分析"
-)
-
-
-def asks_something(text: str) -> bool:
-    """Whether a prompt asks: a question mark, or a sentence that asks or tells to do."""
-    if "?" in text or "？" in text or _ASKS_ZH.search(text):
-        return True
-    return any(_ASKS_EN.search(part) for part in re.split(r"(?<=[.!:;])\s+|\n", text))
 
 
 def _open_question_warnings(questions) -> list[BankError]:

@@ -67,8 +67,10 @@ def test_the_question_is_an_external_grader_question(question):
     assert (question / "serverFilesCourse" / "mlkata" / "run.sh").is_file()
     assert 0 < options["timeout"] <= 600
     html = (folder / "question.html").read_text()
-    stub = re.search(r'source-file-name="([^"]+)"', html).group(1)
-    assert (folder / stub).read_bytes() == (REPO / "exercises" / "normalize.py").read_bytes()
+    # pl-file-editor reads source-file-name from `directory`, in the question's own folder
+    stub = re.search(r'source-file-name="([^"]+)" directory="([^"]+)"', html)
+    shown = folder / stub.group(2) / stub.group(1)
+    assert shown.read_bytes() == (REPO / "exercises" / "normalize.py").read_bytes()
     assert "<pl-external-grader-results>" in html
     every = [p for p in question.rglob("*") if p.is_file()]
     assert SOLUTION.read_bytes() not in {p.read_bytes() for p in every}
