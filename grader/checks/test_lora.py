@@ -357,7 +357,8 @@ def test_training_moves_only_a_and_b(lora, report, announce):
     pairs = _lora_weights(model, base, rank, shown)
     before = [np.array(w) for w in model.weights]
     x, y = _images(TRAIN_IMAGES, rng, digits=range(5, 10))
-    announce("Training your LoRA model for a few steps ...")
+    announce(say(en="Training your LoRA model for a few steps ...",
+                 zh="正在把你的 LoRA 模型训练几步 ..."))  # fmt: skip
     model.compile(optimizer=keras.optimizers.Adam(1e-2),
                   loss=keras.losses.SparseCategoricalCrossentropy(), run_eagerly=True)  # fmt: skip
     model.fit(x, y, batch_size=TRAIN_BATCH, epochs=1, verbose=0, shuffle=False)
