@@ -311,36 +311,37 @@ def test_update_is_alpha_over_rank_times_x_a_b(lora, report):
                f"{plain:.2f}，与预期完全一致）",
         )  # fmt: skip
         return
-    if matches(_mlp_forward(base, values, 1.0, x)):
-        en, zh = (
-            f"the update is not scaled: multiply (x·A)·B by alpha / rank = {scale:g} "
-            "(a Rescaling layer does it)",
-            f"更新量没有缩放：要把 (x·A)·B 乘以 alpha / rank = {scale:g}（用 Rescaling 层）",
-        )
-    elif matches(_mlp_forward(base, values, rank / alpha, x)):
-        en, zh = (
-            f"the update is scaled by rank / alpha = {rank / alpha:g}; LoRA scales by "
-            f"alpha / rank = {scale:g}",
-            f"更新量乘的是 rank / alpha = {rank / alpha:g}；LoRA 应乘以 alpha / rank = {scale:g}",
-        )
-    elif matches(_mlp_forward(base, values, scale, x, after_activation=True)):
-        en, zh = (
-            "the update is added AFTER the Dense layer's activation; LoRA changes the "
-            "weights, so it goes inside: f(x·W + b + scale·(x·A)·B). Copy the Dense "
-            "without its activation, add the update, then apply the activation",
-            "更新量加在了 Dense 层激活函数之后；LoRA 修改的是权重，所以应在内部："
-            "f(x·W + b + scale·(x·A)·B)。复制 Dense 时去掉激活函数，加上更新量后再激活",
-        )
+    # Name each mistake the output is consistent with: the scale, and where the update goes.
+    scales = {
+        scale: ("", ""),
+        1.0: (f"the update is not scaled: multiply (x·A)·B by alpha / rank = {scale:g} "
+              "(a Rescaling layer does it)",
+              f"更新量没有缩放：要把 (x·A)·B 乘以 alpha / rank = {scale:g}（用 Rescaling 层）"),
+        rank / alpha: (f"the update is scaled by rank / alpha = {rank / alpha:g}; LoRA scales "
+                       f"by alpha / rank = {scale:g}",
+                       f"更新量乘的是 rank / alpha = {rank / alpha:g}；LoRA 应乘以 "
+                       f"alpha / rank = {scale:g}"),
+    }  # fmt: skip
+    placement = (
+        "the update is added AFTER the Dense layer's activation; LoRA changes the weights, "
+        "so it goes inside: f(x·W + b + scale·(x·A)·B). Copy the Dense without its "
+        "activation, add the update, then apply the activation",
+        "更新量加在了 Dense 层激活函数之后；LoRA 修改的是权重，所以应在内部："
+        "f(x·W + b + scale·(x·A)·B)。复制 Dense 时去掉激活函数，加上更新量后再激活",
+    )
+    found = [
+        [part for part in (scales[s], placement if after else ("", "")) if part[0]]
+        for s in scales
+        for after in (False, True)
+        if matches(_mlp_forward(base, values, s, x, after_activation=after))
+    ]
+    if found and found[0]:
+        en, zh = "; and ".join(p[0] for p in found[0]), "；并且".join(p[1] for p in found[0])
     else:
         expected = _mlp_forward(base, values, scale, x)
-        en = (
-            f"its outputs differ from f(x·W + b + {scale:g}·(x·A)·B) by up to "
-            f"{float(np.abs(got - expected).max()):.3g}"
-        )
-        zh = (
-            f"它的输出与 f(x·W + b + {scale:g}·(x·A)·B) 最多相差 "
-            f"{float(np.abs(got - expected).max()):.3g}"
-        )
+        difference = float(np.abs(got - expected).max())
+        en = f"its outputs differ from f(x·W + b + {scale:g}·(x·A)·B) by up to {difference:.3g}"
+        zh = f"它的输出与 f(x·W + b + {scale:g}·(x·A)·B) 最多相差 {difference:.3g}"
     raise AssertionError(say(
         en=f"{shown}, with A and B set to random values: {en}",
         zh=f"{shown}，把 A 和 B 设为随机值后：{zh}",
