@@ -29,7 +29,9 @@ CLASSIC_MERGES = [["e", "s"], ["es", "t"], ["est", END], ["l", "o"], ["lo", "w"]
                   ["d", "est" + END]]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
+# autouse: its worker starts with the first check and imports numpy while the first
+# checks run, instead of when the first check that needs it comes.
+@pytest.fixture(scope="module", autouse=True)
 def encode(submission):
     """The learner's bpe_encode(word, merges)."""
     yield from other_function(submission, "bpe_encode")

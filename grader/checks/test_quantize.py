@@ -18,7 +18,9 @@ from grader.checks.numeric import as_array, as_pair, fresh_rng, other_function
 from grader.checks.support import describe, say
 
 
-@pytest.fixture(scope="module")
+# autouse: its worker starts with the first check and imports numpy while the first
+# checks run, instead of when the first check that needs it comes.
+@pytest.fixture(scope="module", autouse=True)
 def dequantize(submission):
     """The learner's dequantize(q, scale)."""
     yield from other_function(submission, "dequantize")
