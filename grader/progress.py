@@ -59,6 +59,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             covered INTEGER NOT NULL, PRIMARY KEY (review_id, point))""",
         "CREATE INDEX key_points_question ON key_points (question_id)",
     ),
+    (  # 4: which variant of a parametrised question was asked (JSON of its params)
+        "ALTER TABLE reviews ADD COLUMN variant TEXT",
+    ),
 )
 
 
@@ -139,10 +142,13 @@ def record_review(
     now: datetime | None = None,
     duration_ms: int | None = None,
     covered: Sequence[bool] | None = None,
+    variant: str | None = None,
 ) -> Review:
     """Schedule `question_id` after an answer rated 1-4 (fsrs Again..Easy) and store it.
 
-    `covered`: an open question's self-check, one flag per key point in bank order."""
+    `covered`: an open question's self-check, one flag per key point in bank order.
+    `variant`: which variant of a parametrised question was asked; the schedule belongs
+    to the question, whatever its variant."""
     from fsrs import Card, Rating
 
     now = _utc(now)
@@ -162,9 +168,9 @@ def record_review(
             (question_id, card.card_id, topic, card.to_json(), due, _stamp(now)),
         )
         db.execute(
-            """INSERT INTO reviews (question_id, topic, rating, log_json, reviewed_at)
-               VALUES (?, ?, ?, ?, ?)""",
-            (question_id, topic, int(rating), log.to_json(), _stamp(now)),
+            """INSERT INTO reviews (question_id, topic, rating, log_json, reviewed_at, variant)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (question_id, topic, int(rating), log.to_json(), _stamp(now), variant),
         )
         review_id = db.execute("SELECT last_insert_rowid()").fetchone()[0]
         db.executemany(

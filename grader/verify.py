@@ -153,6 +153,7 @@ def validate(paths: list[Path]) -> Report:
         found, problems = check_manifest(root)
         infos += found
         errors += problems
+    errors += _variant_errors(loaded.questions)
     errors.sort(key=lambda e: (str(e.path), e.line or 0))  # as an editor walks the files
     warnings = [BankError(q.path, q.line, q.id, UNFINISHED) for q in loaded.questions
                 if q.unfinished]  # fmt: skip
@@ -162,6 +163,14 @@ def validate(paths: list[Path]) -> Report:
     warnings.sort(key=lambda e: (str(e.path), e.line or 0))
     banks = tuple(counts(b) for b in loaded.banks)
     return Report(tuple(errors), banks, tuple(infos), tuple(warnings))
+
+
+def _variant_errors(questions) -> list[BankError]:
+    """Each parametrised question's variant space, sampled (grader.variants.problems)."""
+    from grader import variants
+
+    return [BankError(q.path, q.line, "params", problem)
+            for q in questions if q.variants for problem in variants.problems(q)]  # fmt: skip
 
 
 def _shadowed_by_shipped(questions) -> list[BankError]:

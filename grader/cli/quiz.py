@@ -125,6 +125,7 @@ def run_quiz(args: argparse.Namespace) -> int:
         if questions and unfinished == len(questions):
             raise UserError(f"no questions to ask: all {unfinished} still have TODO text")
         raise UserError("no question matches these filters" if questions else "no questions to ask")
+    chosen = _posed(chosen, args.seed, lang)
     screen = make_screen(lang)
     screen.start()
     answered: list[Answered] = []
@@ -143,6 +144,18 @@ def run_quiz(args: argparse.Namespace) -> int:
         code = 0
     screen.summary(answered, len(chosen), datetime.now(UTC))
     return code
+
+
+def _posed(questions: list, seed: int | None, lang: str) -> list:
+    """Each parametrised question with one variant drawn for this attempt."""
+    if not any(q.variants for q in questions):
+        return questions
+    from grader import variants
+
+    try:
+        return [variants.pose(q, seed) if q.variants else q for q in questions]
+    except variants.ExpressionError as exc:
+        raise UserError(say(lang, "no_variant", problem=exc)) from None
 
 
 def _ask(screen: Screen, question, i: int, n: int) -> Answered | None:
@@ -189,7 +202,7 @@ def _ask(screen: Screen, question, i: int, n: int) -> Answered | None:
         screen.verdict(question, verdict.kind == quiz.RIGHT)
     ms = int((time.monotonic() - started) * 1000)
     review = progress.record_review(question.id, question.topic, rating, duration_ms=ms,
-                                    covered=covered)  # fmt: skip
+                                    covered=covered, variant=question.variant)  # fmt: skip
     return Answered(question.topic, rating, review.due)
 
 

@@ -57,6 +57,8 @@ WORDS = {
     "hours": ("in {n} h", "{n} 小时后"),
     "days": ("in {n} days", "{n} 天后"),
     "count": ("{n}", "{n} 题"),
+    "no_variant": ("a question's variants do not compute: {problem}",
+                   "某道题的变体无法计算：{problem}"),
 }  # fmt: skip
 
 
