@@ -7,11 +7,12 @@ Several questions quote what happens when a tutorial "fine-tunes" on its test se
     model.evaluate(x_test, y_test)
 
 This script runs exactly that with the `pipeline` exercise's reference model on the bundled
-sample (grader/data/mnist-10k.npz): it trains on the 8,000 training digits, fine-tunes for two
-epochs on one half of the test set (998 digits, the "test set" the tutorial reports on), then
-for eight more, and after each stage measures accuracy both there and on the other half (1,002
-digits no step ever trained on). It trains a small CNN once per seed: under a minute per seed
-on 2 CPU cores (measured on a shared machine, so only a rough figure).
+sample (grader/data/mnist-10k.npz): it trains on the 8,000 training digits (the reference's
+validation_split=0.1 holds 800 of them out), fine-tunes for two epochs on one half of the test
+set (998 digits, the "test set" the tutorial reports on), then for eight more, and after each
+stage measures accuracy both there and on the other half (1,002 digits no step ever trained
+on). It trains a small CNN once per seed: under a minute per seed on 2 CPU cores (measured on
+a shared machine, so only a rough figure).
 
     .venv/bin/python benchmarks/leakage_figures.py            # seed 0: the figures quoted
     .venv/bin/python benchmarks/leakage_figures.py --seeds 3  # how much they move

@@ -34,7 +34,8 @@ Example (4 classes; class 3 never appears):
            [0, 0, 1, 0],
            [0, 1, 1, 0],
            [0, 0, 0, 0]])
-    >>> m["precision"], m["recall"], m["f1"]      # all three: [1, 0, 0.5, 0]
+    >>> m["precision"]                           # recall and f1 are the same here
+    array([1. , 0. , 0.5, 0. ])
     >>> m["accuracy"], m["micro_f1"], m["macro_f1"]
     (0.5, 0.5, 0.375)                            # macro: (1 + 0 + 0.5 + 0) / 4
 

@@ -8,6 +8,7 @@ written, and written atomically.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import tempfile
 from dataclasses import dataclass
@@ -232,11 +233,17 @@ def new_question(root: Root, topic: str, qtype: str, qid: str | None = None) -> 
     return add_questions(root, topic, [question_template(qtype, qid)], [qid])
 
 
-def add_questions(root: Root, topic: str, items: list[str], ids: list[str]) -> Added:
-    """Append YAML list items to `topic`'s bank, validating the result before writing."""
+def add_questions(
+    root: Root, topic: str, items: list[str], ids: list[str], title: str | None = None
+) -> Added:
+    """Append YAML list items to `topic`'s bank, validating the result before writing.
+    A new bank is titled `title` (in both languages) when given, else TODO."""
     path = root.questions / f"{topic}.yaml"
     created = not path.exists()
     text = BANK_HEADER.format(topic=topic) if created else _read(path)
+    if created and title:
+        named = json.dumps(title, ensure_ascii=False)
+        text = text.replace(text.splitlines()[2], f"title: {{en: {named}, zh: {named}}}", 1)
     for item in items:
         text = append_to_list(text, "questions", item)
     check_bank_text(path, text, root.questions)

@@ -26,14 +26,16 @@ LETTERS = "ABCDEFGH"
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 BANK_KEYS = ("format_version", "topic", "title", "questions")
-COMMON_KEYS = ("id", "type", "difficulty", "tags", "prompt", "explanation", "source")
+COMMON_KEYS = ("id", "type", "difficulty", "tags", "prompt", "explanation", "source",
+               "params", "derived")  # fmt: skip
 TYPE_KEYS = {
     "choice": ("options", "answer"),
     "multi": ("options", "answer"),
     "truefalse": ("answer",),
     "numeric": ("answer", "tolerance", "unit", "recipe"),
     "short": ("answers",),
-    "open": ("answer", "key_points"),
+    # guid: the note's id in the deck it was imported from (Anki), so a re-import skips it
+    "open": ("answer", "key_points", "guid"),
 }
 REQUIRED = ("id", "type", "difficulty", "tags", "prompt", "explanation")
 TYPE_REQUIRED = {
@@ -85,6 +87,8 @@ class Question:
     answers: tuple[str, ...] = ()  # short
     reference: Text | None = None  # open
     key_points: tuple[Text, ...] = ()  # open
+    variants: Any = field(default=None, compare=False)  # a grader.variants.Spec, from params
+    variant: str | None = None  # which variant this is, once posed (JSON of the params)
     path: Path = field(default=Path(), compare=False)
     line: int = field(default=0, compare=False)
 
@@ -265,7 +269,11 @@ class _BankReader:
         tags = self.strings(q, "tags", allow_empty=True)
         prompt, explanation = self.text(q, "prompt"), self.text(q, "explanation")
         source = self.text(q, "source") if "source" in q else None
+        if "guid" in q and not (isinstance(q["guid"], str) and q["guid"].strip()):
+            self.at(q, "guid", "must be the note's id as text")
         fields = self.answer_fields(q, qtype) if qtype in TYPES else {}
+        if "params" in q or "derived" in q:
+            fields["variants"] = self.variant_space(q, qtype)
         if len(self.errors) > before:
             return None
         return Question(qid, topic, qtype, difficulty, tuple(tags), prompt, explanation, source,
@@ -291,7 +299,11 @@ class _BankReader:
                 self.at(q, "answer", f"must be true or false, not {answer!r}")
             return {"truth": answer}
         if qtype == "numeric":
-            if has_answer and not _is_number(answer):
+            if (
+                has_answer
+                and not _is_number(answer)
+                and not ("params" in q and isinstance(answer, str))
+            ):
                 quoted = isinstance(answer, str) and _is_numeric_text(answer)
                 self.at(q, "answer", f"a numeric question needs a number, not {answer!r}"
                         + (": remove the quotes" if quoted else ""))  # fmt: skip
@@ -303,11 +315,27 @@ class _BankReader:
             if recipe is not None and not isinstance(recipe, str):
                 self.at(q, "recipe", "must be Python source text (write recipe: |)")
             unit = self.text(q, "unit") if "unit" in q else None
-            return {"value": answer, "tolerance": float(tolerance), "unit": unit, "recipe": recipe}
+            value = answer if _is_number(answer) else None  # an expression: set when posed
+            return {"value": value, "tolerance": float(tolerance), "unit": unit, "recipe": recipe}
         if qtype == "short":
             return {"answers": tuple(self.strings(q, "answers", numbers=True))}
         reference = self.text(q, "answer") if has_answer else None  # open
         return {"reference": reference, "key_points": tuple(self.texts(q, "key_points"))}
+
+    def variant_space(self, q: LineDict, qtype: str) -> Any:
+        """A parametrised question's Spec (grader.variants); its problems as errors."""
+        from grader import variants
+
+        if "params" not in q:
+            self.at(q, "derived", "needs params to derive from")
+            return None
+        answer = q.get("answer") if qtype == "numeric" else None
+        if qtype == "numeric" and _is_number(answer):
+            answer = None  # a fixed answer: the params only vary the wording
+        spec, problems = variants.read(q["params"], q.get("derived"), answer)
+        for key, message in problems:
+            self.at(q, key.split(".")[0], f"{key}: {message}" if "." in key else message)
+        return spec
 
     # -- one field ---------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -53,6 +53,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE grades ADD COLUMN checks_passed INTEGER",
         "ALTER TABLE grades ADD COLUMN checks_total INTEGER",
     ),
+    (  # 3: which key points an open answer covered, by the learner's own self-check
+        """CREATE TABLE key_points (
+            review_id INTEGER NOT NULL, question_id TEXT NOT NULL, point INTEGER NOT NULL,
+            covered INTEGER NOT NULL, PRIMARY KEY (review_id, point))""",
+        "CREATE INDEX key_points_question ON key_points (question_id)",
+    ),
+    (  # 4: which variant of a parametrised question was asked (JSON of its params)
+        "ALTER TABLE reviews ADD COLUMN variant TEXT",
+    ),
 )
 
 
@@ -84,6 +93,16 @@ class Stats:
     due_today: int  # due before the end of the local day (including due_now)
     due_week: int  # due within seven days (including due_today)
     topics: dict[str, TopicStats]
+
+
+@dataclass(frozen=True)
+class MissedPoint:
+    """A key point of an open question, and how often self-checks left it out."""
+
+    question_id: str
+    point: int  # 0-based index into the question's key_points
+    missed: int
+    checked: int
 
 
 @dataclass(frozen=True)
@@ -122,8 +141,14 @@ def record_review(
     rating: int,
     now: datetime | None = None,
     duration_ms: int | None = None,
+    covered: Sequence[bool] | None = None,
+    variant: str | None = None,
 ) -> Review:
-    """Schedule `question_id` after an answer rated 1-4 (fsrs Again..Easy) and store it."""
+    """Schedule `question_id` after an answer rated 1-4 (fsrs Again..Easy) and store it.
+
+    `covered`: an open question's self-check, one flag per key point in bank order.
+    `variant`: which variant of a parametrised question was asked; the schedule belongs
+    to the question, whatever its variant."""
     from fsrs import Card, Rating
 
     now = _utc(now)
@@ -143,9 +168,14 @@ def record_review(
             (question_id, card.card_id, topic, card.to_json(), due, _stamp(now)),
         )
         db.execute(
-            """INSERT INTO reviews (question_id, topic, rating, log_json, reviewed_at)
-               VALUES (?, ?, ?, ?, ?)""",
-            (question_id, topic, int(rating), log.to_json(), _stamp(now)),
+            """INSERT INTO reviews (question_id, topic, rating, log_json, reviewed_at, variant)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (question_id, topic, int(rating), log.to_json(), _stamp(now), variant),
+        )
+        review_id = db.execute("SELECT last_insert_rowid()").fetchone()[0]
+        db.executemany(
+            "INSERT INTO key_points (review_id, question_id, point, covered) VALUES (?, ?, ?, ?)",
+            [(review_id, question_id, i, int(bool(c))) for i, c in enumerate(covered or ())],
         )
     return Review(question_id, int(rating), card.due)
 
@@ -170,6 +200,22 @@ def stats(now: datetime | None = None) -> Stats:
             )
         }
     return Stats(answered, correct, seen, due_now, due_today, due_week, topics)
+
+
+def missed_key_points(limit: int = 5) -> list[MissedPoint]:
+    """The key points self-checks left out most often, most misses first.
+
+    Every self-check counts, not only the latest: a point missed twice and then covered
+    once was still hard to recall. Points never missed are not listed."""
+    with _connect() as db:
+        rows = db.execute(
+            """SELECT question_id, point, sum(covered = 0) AS missed, count(*) FROM key_points
+               GROUP BY question_id, point HAVING missed > 0
+               ORDER BY missed DESC, 1.0 * missed / count(*) DESC, question_id, point
+               LIMIT ?""",
+            (limit,),
+        )
+        return [MissedPoint(*row) for row in rows]
 
 
 # -- the exercise side -------------------------------------------------------------

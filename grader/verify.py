@@ -12,6 +12,7 @@ from grader.bank import BankCounts, BankError, counts, load_banks
 from grader.errors import UserError
 from grader.exercises import MANIFEST_NAME, Exercise
 from grader.grading.verdict import Verdict
+from grader.importers import asks_something
 from grader.manifest_check import ExerciseInfo, check_manifest
 
 if TYPE_CHECKING:
@@ -76,6 +77,34 @@ def _text(path: Path) -> str:
 # -- validating banks and manifests together ------------------------------------------------
 
 UNFINISHED = "still has TODO text; the quiz leaves it out until it is finished"
+NO_QUESTION = ("prompt: no question in it ({lang}: {text!r}); is it a section heading that "
+               "an import took for a question?")  # fmt: skip
+LONG_ANSWER = ("answer: {n:,} characters ({lang}); over {limit:,} is more than a learner can "
+               "compare with their own: split it or keep its key points")  # fmt: skip
+MAX_ANSWER = 2000
+
+
+def _open_question_warnings(questions) -> list[BankError]:
+    """Open questions that look like an import gone wrong: a prompt that asks nothing (a
+    section heading), or a reference answer too long to compare with (a whole section)."""
+    found = []
+    for q in questions:
+        if q.type != "open" or q.unfinished:
+            continue
+        for lang in ("en", "zh"):
+            prompt = getattr(q.prompt, lang) or (q.prompt.plain if lang == "en" else None)
+            if prompt and not asks_something(prompt):
+                text = prompt if len(prompt) <= 60 else prompt[:57] + "..."
+                found.append(BankError(q.path, q.line, q.id,
+                                       NO_QUESTION.format(lang=lang, text=text)))  # fmt: skip
+        for lang in ("en", "zh"):
+            answer = q.reference(lang)
+            if len(answer) > MAX_ANSWER and (lang == "en" or answer != q.reference("en")):
+                found.append(BankError(q.path, q.line, q.id, LONG_ANSWER.format(
+                    n=len(answer), lang=lang, limit=MAX_ANSWER)))  # fmt: skip
+    return found
+
+
 SHADOWED = ("a shipped question has this id too; the quiz skips this one unless it runs "
             "with --no-shipped")  # fmt: skip
 
@@ -124,14 +153,24 @@ def validate(paths: list[Path]) -> Report:
         found, problems = check_manifest(root)
         infos += found
         errors += problems
+    errors += _variant_errors(loaded.questions)
     errors.sort(key=lambda e: (str(e.path), e.line or 0))  # as an editor walks the files
     warnings = [BankError(q.path, q.line, q.id, UNFINISHED) for q in loaded.questions
                 if q.unfinished]  # fmt: skip
+    warnings += _open_question_warnings(loaded.questions)
     if paths:
         warnings += _shadowed_by_shipped(loaded.questions)
     warnings.sort(key=lambda e: (str(e.path), e.line or 0))
     banks = tuple(counts(b) for b in loaded.banks)
     return Report(tuple(errors), banks, tuple(infos), tuple(warnings))
+
+
+def _variant_errors(questions) -> list[BankError]:
+    """Each parametrised question's variant space, sampled (grader.variants.problems)."""
+    from grader import variants
+
+    return [BankError(q.path, q.line, "params", problem)
+            for q in questions if q.variants for problem in variants.problems(q)]  # fmt: skip
 
 
 def _shadowed_by_shipped(questions) -> list[BankError]:

@@ -1,6 +1,7 @@
 """Reference solution: byte-pair encoding trained on words, as in Sennrich et al. (2016)."""
 
 from collections import Counter
+from itertools import pairwise
 
 END_OF_WORD = "</w>"
 
@@ -28,7 +29,7 @@ def train_bpe(corpus, num_merges):
     for _ in range(num_merges):
         pairs = Counter()
         for symbols, count in words.items():
-            for pair in zip(symbols, symbols[1:]):
+            for pair in pairwise(symbols):
                 pairs[pair] += count
         if not pairs:  # every word is a single symbol: nothing left to merge
             break

@@ -52,6 +52,26 @@ WRONG = [
      "s of CPU"),
     ("conv2d", "conv2d_loop_positions.py", {"test_vectorised_over_images_and_positions"},
      "s of CPU"),
+    pytest.param("lora", "lora_b_random.py", {"test_predictions_unchanged_before_training"},
+                 "B is not zero", marks=slow),
+    pytest.param("lora", "lora_no_scale.py", {"test_update_is_alpha_over_rank_times_x_a_b"},
+                 "not scaled", marks=slow),
+    pytest.param("lora", "lora_after_activation.py",
+                 {"test_update_is_alpha_over_rank_times_x_a_b"}, "AFTER the Dense layer's",
+                 marks=slow),
+    pytest.param("lora", "lora_a_zero.py", {"test_training_moves_only_a_and_b"},
+                 "initialise A randomly", marks=slow),
+    pytest.param("lora", "lora_unfrozen.py", {"test_trainable_parameters_are_only_a_and_b",
+                 "test_training_moves_only_a_and_b"}, "are trainable", marks=slow),
+    pytest.param("lora", "lora_bias.py", {"test_trainable_parameters_are_only_a_and_b",
+                 "test_training_moves_only_a_and_b"}, "biases on A or B", marks=slow),
+    # The one mistake that fails every check: the model cannot be loaded at all, and each
+    # check says so in the same words.
+    pytest.param("lora", "lora_lambda.py", {"test_returns_a_new_model_of_built_in_layers",
+                 "test_predictions_unchanged_before_training",
+                 "test_trainable_parameters_are_only_a_and_b",
+                 "test_update_is_alpha_over_rank_times_x_a_b",
+                 "test_training_moves_only_a_and_b"}, "safe_mode", marks=slow),
 ]  # fmt: skip
 
 EXERCISES = (
@@ -66,14 +86,20 @@ def _exercise_of(name: str) -> str:
     return next(e for e in EXERCISES if name.startswith(e + "_"))
 
 
+def _case_id(case) -> str:
+    values = case.values if hasattr(case, "values") else case
+    return values[1][:-3]
+
+
 def test_every_classic_exercise_has_three_wrong_and_three_fair_answers():
     for exercise in EXERCISES:
-        assert sum(case[0] == exercise for case in WRONG) >= 3, exercise
+        cases = [c.values if hasattr(c, "values") else c for c in WRONG]
+        assert sum(case[0] == exercise for case in cases) >= 3, exercise
         assert sum(_exercise_of(name) == exercise for name in FAIR) >= 3, exercise
 
 
 @pytest.mark.parametrize(
-    ("exercise", "name", "failing", "says"), WRONG, ids=[c[1][:-3] for c in WRONG]
+    ("exercise", "name", "failing", "says"), WRONG, ids=[_case_id(c) for c in WRONG]
 )
 def test_wrong_answer_fails_exactly_the_checks_that_name_its_mistake(exercise, name, failing, says):
     verdict = grade(get_exercise(exercise), HERE / "wrong" / name)
@@ -84,7 +110,10 @@ def test_wrong_answer_fails_exactly_the_checks_that_name_its_mistake(exercise, n
     assert says in first, first
 
 
-@pytest.mark.parametrize("name", FAIR, ids=[n[:-3] for n in FAIR])
+FAIR_PARAMS = [pytest.param(n, marks=slow) if n.startswith("lora_") else n for n in FAIR]
+
+
+@pytest.mark.parametrize("name", FAIR_PARAMS, ids=[n[:-3] for n in FAIR])
 def test_fair_answer_written_differently_scores_full_marks(name):
     exercise = get_exercise(_exercise_of(name))
     verdict = grade(exercise, HERE / "fair" / name)

@@ -152,7 +152,7 @@ questions:
 def test_open_question_takes_an_answer_then_a_rating(mlkata, mlkata_home):
     result = mlkata("quiz", *OWN, "--tag", "finetuning", input="no idea\nhard\n")
     assert "Reference answer: Continuing to train a pretrained model on new data." in result.stdout
-    assert "  - small learning rate" in result.stdout
+    assert "  2. small learning rate" in result.stdout
     assert reviews(mlkata_home) == [("basics-open", 2)]
 
 
@@ -226,7 +226,7 @@ def test_ctrl_c_ends_cleanly_with_the_summary_so_far(mlkata_home):
 def test_two_quizzes_at_once_both_finish_and_keep_all_answers(mlkata_home):
     env = {**os.environ, "MLKATA_HOME": str(mlkata_home)}
     command = [sys.executable, "-m", "grader", "quiz", *OWN, "-n", "7"]
-    lines = "1\n" * 8  # wrong for every type; the open question takes 2 lines
+    lines = "1\n" * 9  # wrong for every type; an open question takes answer, key points, rating
     procs = [
         subprocess.Popen(command + ["--seed", str(seed)], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

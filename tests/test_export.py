@@ -208,6 +208,21 @@ def test_unsafe_no_sandbox_reaches_mlkata_grade_only_when_exported_with_it(monke
     assert common.grade(common.Settings("normalize"), None, file).problem == "refused"
 
 
+def test_exported_with_unsafe_no_sandbox_it_grades_without_one(mlkata, course, tmp_path,
+                                                                monkeypatch):  # fmt: skip
+    out = tmp_path / "sumup.zip"
+    made = mlkata("export", "gradescope", "sumup", "--root", str(course), "-o", str(out),
+                  "--unsafe-no-sandbox")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "student code will run unconfined" in made.stderr
+    right = tmp_path / "right.py"
+    right.write_text("def solve(numbers):\n    return sum(numbers)\n")
+    monkeypatch.setenv("MLKATA_SANDBOX", "none")
+    results, stdout = autograde(out, tmp_path / "autograder", right, name="sumup.py")
+    assert (results["score"], results["extra_data"]["sandbox"]) == (2, "none")
+    assert "Sandbox: none" in results["output"] and "sandbox none" in stdout
+
+
 def test_requirements_let_python_3_10_pick_releases_that_support_it():
     from grader.platforms.bundle import requirements
 

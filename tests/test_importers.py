@@ -89,7 +89,13 @@ def test_markdown_headings_and_bullets(mlkata, tmp_path):
     assert batchnorm.reference("en").splitlines()[1] == "which steadies and speeds up training."
     assert "# not a heading" in loss.reference("en")  # a comment in a code fence stays put
     assert {q.difficulty for q in questions} == {"easy"}
-    assert all(q.tags == ("seed",) for q in questions)
+    # the section heading above the bullets is their tag; the document's title is not
+    assert [q.tags for q in questions] == [
+        ("seed",),
+        ("seed", "deep-learning-one-liners"),
+        ("seed", "deep-learning-one-liners"),
+        ("seed",),
+    ]
 
 
 def test_import_appends_to_an_existing_bank_with_unique_ids(mlkata, tmp_path):
@@ -275,3 +281,122 @@ def test_bullets_in_a_code_fence_stay_in_the_answer(tmp_path):
     (card,) = parse_markdown(text, tmp_path / "n.md")
     assert card.key_points == ()
     assert card.back == "Like this:\n\n```yaml\n- a\n- b\n```"
+
+
+# -- real collections: bold lines, numbered items, <details>, HTML, languages, guids -------
+
+
+def test_a_collection_of_bold_questions_under_section_headings(mlkata, tmp_path):
+    notes = FIXTURES / "theory.md"
+    result = mlkata("import", "markdown", str(notes), "--topic", "theory", "--root",
+                    str(tmp_path))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    questions = {q.prompt("en"): q for q in imported(tmp_path, "theory")}
+    assert list(questions) == [
+        "What is supervised learning? 👶",
+        "Which problems does it solve? 👶",
+        "What is L2 regularisation? ⭐️",
+        "What does dropout do at inference time? ⭐️",
+        "When is accuracy misleading? 👶",
+    ]  # section headings are tags, never questions; the unanswered one is left out
+    assert questions["What is supervised learning? 👶"].tags == ("imported", "supervised-learning")
+    assert questions["When is accuracy misleading? 👶"].tags == ("imported", "evaluation",
+                                                                 "metrics")  # fmt: skip
+    solve = questions["Which problems does it solve? 👶"].reference("en")
+    assert solve == ("Classification (a label out of a fixed set) and regression (a number).\n"
+                     "Ranking is often framed as one of the two.")  # fmt: skip
+    l2 = questions["What is L2 regularisation? ⭐️"]
+    assert [k("en") for k in l2.key_points] == [
+        "it pulls every weight towards zero",
+        "it is the same as weight decay for plain SGD",
+    ]
+    dropout = questions["What does dropout do at inference time? ⭐️"].reference("en")
+    assert dropout.startswith("Nothing: every unit is kept.") and "<" not in dropout
+    assert "![" not in questions["When is accuracy misleading? 👶"].reference("en")
+    out = " ".join(result.stdout.split())
+    assert "1 note(s) had images or other media; they were imported without them." in out
+    assert "1 question(s) had no answer beneath and were left out: Why not regularise" in out
+    assert "The new bank is titled 'Theory questions'" in out
+    text = (tmp_path / "questions" / "theory.yaml").read_text()
+    assert 'title: {en: "Theory questions", zh: "Theory questions"}' in text
+    valid = mlkata("validate", str(tmp_path / "questions" / "theory.yaml"))
+    assert valid.returncode == 0 and "warning" not in valid.stdout
+
+
+def test_numbered_items_folded_details_and_headings(tmp_path):
+    cards = parse_markdown((FIXTURES / "formats.md").read_text(), FIXTURES / "formats.md")
+    assert [(c.front, c.tags) for c in cards] == [
+        ("What does a 1x1 convolution do?", ("numbered",)),
+        ("Why use global average pooling?", ("numbered",)),
+        ("What is a learning-rate warm-up?", ("folded",)),
+        ("What is label smoothing?", ("folded",)),
+        ("What is early stopping?", ()),
+    ]
+    assert cards[2].back == (
+        "Starting with a small learning rate and raising it over the first "
+        "steps,\nso early updates on random weights do not blow up."
+    )
+    assert cards[3].back.startswith("Training on targets like 0.9/0.1")
+
+
+def test_anki_html_images_languages_guids_and_deck_title(mlkata, tmp_path):
+    deck = tmp_path / "deck.txt"
+    deck.write_text(
+        "#separator:tab\n#html:true\n#guid column:1\n#deck:ML::Interview prep\n"
+        "Gx1\tWhat is an embedding?\tan&nbsp;entity<div>third</div>\n"
+        'Gx2\tWhat does this plot show?<img src="roc.png">\tan ROC curve\n'
+        "Gx3\t什么是过拟合？\t模型记住了训练集的噪声，在新数据上表现变差。\n",
+        encoding="utf-8",
+    )
+    result = mlkata("import", "csv", str(deck), "--topic", "prep", "--root", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    embedding, plot, overfit = imported(tmp_path, "prep")
+    assert embedding.reference("en") == "an entity\nthird"
+    assert overfit.prompt.zh == "什么是过拟合？" and overfit.prompt.en is None
+    assert overfit.reference.zh.startswith("模型记住了") and overfit.reference.en is None
+    assert overfit.explanation.zh and overfit.explanation.en
+    out = " ".join(result.stdout.split())
+    assert "1 note(s) had images or other media" in out
+    text = (tmp_path / "questions" / "prep.yaml").read_text()
+    assert 'title: {en: "Interview prep", zh: "Interview prep"}' in text
+    assert 'guid: "Gx1"' in text and 'guid: "Gx3"' in text
+    # The deck's notes were edited since: same guids, new wording. Nothing is added twice.
+    deck.write_text(deck.read_text(encoding="utf-8").replace("What is an embedding?",
+                    "What is an embedding, briefly?"), encoding="utf-8")  # fmt: skip
+    again = mlkata("import", "csv", str(deck), "--topic", "prep", "--root", str(tmp_path))
+    assert "Nothing new to import: skipped 3 already in prep.yaml." in again.stdout
+    assert len(imported(tmp_path, "prep")) == 3
+
+
+def test_a_bank_titled_by_its_file_when_nothing_else_names_it(mlkata, tmp_path):
+    notes = tmp_path / "deep_learning-basics.md"
+    notes.write_text("- What is a tensor?\n  An n-dimensional array.\n")
+    result = mlkata("import", "markdown", str(notes), "--topic", "dl", "--root", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "questions" / "dl.yaml").read_text()
+    assert 'title: {en: "Deep learning basics", zh: "Deep learning basics"}' in text
+
+
+def test_validate_warns_about_a_heading_taken_for_a_question(mlkata, tmp_path):
+    bank_file = tmp_path / "questions" / "notes.yaml"
+    bank_file.parent.mkdir()
+    long_answer = "The whole section, pasted as one answer. " * 60
+    bank_file.write_text(
+        "format_version: 1\ntopic: notes\ntitle: Notes\nquestions:\n"
+        "  - id: notes-linear-regression\n    type: open\n    difficulty: medium\n    tags: []\n"
+        "    prompt: {en: Linear regression}\n"
+        f'    answer: {{en: "{long_answer}"}}\n'
+        "    explanation: {en: Compare.}\n"
+        "  - id: notes-fine\n    type: open\n    difficulty: medium\n    tags: []\n"
+        "    prompt: {en: Explain linear regression in one sentence, zh: 用一句话解释线性回归}\n"
+        "    answer: {en: A line fitted by least squares.}\n    explanation: {en: Compare.}\n"
+    )
+    result = mlkata("validate", str(bank_file))
+    assert result.returncode == 0, result.stdout
+    out = " ".join(result.stdout.split())
+    assert (
+        "notes.yaml:5: notes-linear-regression: prompt: no question in it (en: 'Linear regression')"
+    ) in out
+    assert "notes.yaml:5: notes-linear-regression: answer: 2,460 characters (en); over 2,000" in out
+    assert "notes-fine" not in out
+    assert "No errors. 2 warning(s) above." in out

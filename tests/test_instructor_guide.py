@@ -99,7 +99,8 @@ def test_the_guide_has_commands_for_every_instructor_task():
     commands = " ".join(c.text for c in guide_commands(GUIDE.read_text(encoding="utf-8")))
     for needed in ("mlkata new question", "mlkata validate", "mlkata import markdown",
                    "mlkata import csv", "mlkata new exercise", "mlkata verify", "mlkata batch",
-                   "mlkata export gradescope", "run_autograder"):  # fmt: skip
+                   "mlkata export gradescope", "run_autograder", "mlkata export prairielearn",
+                   "mlkata export github"):  # fmt: skip
         assert needed in commands
 
 

@@ -8,8 +8,12 @@ drawn fresh on every grading, so every run of this file tries new ones.
 
 from __future__ import annotations
 
+import ast
+import doctest
+import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.exercises import get_exercise
@@ -32,6 +36,7 @@ WRONG_CASES = [
                                       "test_rows_of_gradient_sum_to_zero": "one-hot"}),
     ("softmax_ce", "sm_inplace.py", {"test_inputs_are_not_modified": "in place"}),
     ("softmax_ce", "sm_loop.py", {"test_vectorised_on_many_rows": "loop"}),
+    ("softmax_ce", "sm_decoy.py", {"test_vectorised_on_many_rows": "same 32 rows"}),
     ("sampling", "smp_multiply.py", {"test_temperature_divides_logits": "multiplied"}),
     ("sampling", "smp_divzero.py", {"test_temperature_zero_is_argmax": "divided by temperature 0"}),
     ("sampling", "smp_cumsum.py", {"test_top_p_smallest_set_reaching_p": "crosses it",
@@ -115,3 +120,17 @@ def test_independent_correct_answer_scores_full_marks(exercise, name):
 def test_each_exercise_has_three_fair_and_three_wrong_answers(exercise):
     assert sum(1 for e, _ in FAIR_CASES if e == exercise) >= 3
     assert sum(1 for e, _, _ in WRONG_CASES if e == exercise) >= 3
+
+
+@pytest.mark.parametrize("exercise", LLM_TRACK)
+def test_the_stubs_worked_example_holds_for_the_reference(exercise):
+    found = get_exercise(exercise)
+    doc = ast.get_docstring(ast.parse(found.stub_path.read_text(encoding="utf-8")))
+    spec = importlib.util.spec_from_file_location(f"reference_{exercise}", found.solution_path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    names = {"np": np, **{k: v for k, v in vars(module).items() if not k.startswith("__")}}
+    example = doctest.DocTestParser().get_doctest(doc, names, exercise, None, 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(example)
+    assert example.examples and runner.failures == 0

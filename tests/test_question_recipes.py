@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import random
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,35 @@ def _keras() -> Any:
 
 
 def recipe_mismatch(question: dict[str, Any]) -> str | None:
-    """Run a question's recipe; return why it disagrees with the answer key, or None."""
+    """Run a question's recipe; return why it disagrees with the answer key, or None.
+
+    A parametrised question's recipe runs once per variant checked (the first, the last
+    and two seeded draws), with the drawn params as variables, and must agree with the
+    bank's answer expression for each: the recipe is independent Python, the expression
+    is what learners are marked against."""
+    if "params" not in question:
+        return _one_mismatch(question, {})
+    from grader import variants
+
+    spec, problems = variants.read(question["params"], question.get("derived"), question["answer"])
+    if spec is None:
+        return f"{question['id']}: {problems}"
+    names = [name for name, _ in spec.params]
+    rng = random.Random(0)
+    draws = [[v[0] for _, v in spec.params], [v[-1] for _, v in spec.params]]
+    draws += [[rng.choice(v) for _, v in spec.params] for _ in range(2)]
+    for draw in draws:
+        drawn = dict(zip(names, draw, strict=True))
+        expected = spec.complete(drawn)["answer"]
+        mismatch = _one_mismatch({**question, "answer": expected}, drawn)
+        if mismatch:
+            return f"{mismatch} (variant {drawn})"
+    return None
+
+
+def _one_mismatch(question: dict[str, Any], drawn: dict[str, Any]) -> str | None:
     recipe = question["recipe"]
-    scope: dict[str, Any] = {"np": np, "math": math}
+    scope: dict[str, Any] = {"np": np, "math": math, **drawn}
     if "keras" in recipe:
         scope["keras"] = _keras()
     exec(recipe, scope)  # trusted content from this repository

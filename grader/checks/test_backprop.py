@@ -83,6 +83,11 @@ def problem(rng, n=None, dead_units=0, zero_rows=0):
         x[:zero_rows] = 0.0
         params["b1"][dead_units : dead_units + 2] = 0.0  # z1 == 0 exactly for the zero rows
     y = rng.integers(0, classes, n)
+    z1 = x @ params["W1"] + params["b1"]
+    if not (dead_units or zero_rows) and np.abs(z1).min() < 10 * FD_STEP:
+        # A pre-activation this close to ReLU's kink would make a finite difference
+        # straddle it (a few draws in 1,000): draw again.
+        return problem(rng, n, dead_units, zero_rows)
     return x, y, params
 
 

@@ -18,7 +18,9 @@ from grader.checks.numeric import as_array, as_pair, fresh_rng, other_function
 from grader.checks.support import describe, say
 
 
-@pytest.fixture(scope="module")
+# autouse: its worker starts with the first check and imports numpy while the first
+# checks run, instead of when the first check that needs it comes.
+@pytest.fixture(scope="module", autouse=True)
 def dequantize(submission):
     """The learner's dequantize(q, scale)."""
     yield from other_function(submission, "dequantize")
@@ -136,15 +138,26 @@ def test_returns_int8_and_float32(submission, dequantize, report):
     w = _weights(fresh_rng())
     q, scale, call = _quantize(submission, w)
     back = dequantize.call(q, scale)
-    problems = []
+    problems = []  # (en, zh)
     if q.dtype != np.int8:
-        problems.append(f"q is {q.dtype}, expected int8 (.astype(np.int8))")
+        problems.append((f"q is {q.dtype}, expected int8 (.astype(np.int8))",
+                         f"q 是 {q.dtype}，应当是 int8（.astype(np.int8)）"))  # fmt: skip
     if scale.dtype != np.float32:
-        problems.append(f"scale is {scale.dtype}, expected float32 (.astype(np.float32))")
+        problems.append(
+            (
+                f"scale is {scale.dtype}, expected float32 (.astype(np.float32))",
+                f"scale 是 {scale.dtype}，应当是 float32（.astype(np.float32)）",
+            )
+        )
     if not isinstance(back, np.ndarray) or back.dtype != np.float32:
-        problems.append(f"dequantize returned {describe(back)}, expected a float32 array")
-    assert not problems, say(en=f"{call}: " + "; ".join(problems),
-                             zh=f"{call}：" + "；".join(problems))  # fmt: skip
+        problems.append(
+            (
+                f"dequantize returned {describe(back)}, expected a float32 array",
+                f"dequantize 返回了 {describe(back)}，应当是 float32 数组",
+            )
+        )
+    assert not problems, say(en=f"{call}: " + "; ".join(en for en, _ in problems),
+                             zh=f"{call}：" + "；".join(zh for _, zh in problems))  # fmt: skip
     report(en="q int8, scale float32, dequantize float32",
            zh="q 为 int8，scale 为 float32，dequantize 返回 float32")  # fmt: skip
 

@@ -212,7 +212,7 @@ def test_stable_for_huge_logits(submission, report):
                f"正确值是 {expected:.6g}：在 log() 之前截断 p（或加任何 epsilon）都会改变数值；"
                "log-softmax z - max - log(sum(exp(z - max))) 是精确的",
         )  # fmt: skip
-        losses.append(loss)
+        losses.append(loss + 0.0)  # -0.0 (a certain class) shows as 0
     report(
         en=f"logits of +-1e4: losses {', '.join(f'{v:.6g}' for v in losses)}, finite and exact",
         zh=f"logits 为 +-1e4：损失 {', '.join(f'{v:.6g}' for v in losses)}，有限且精确",
@@ -246,13 +246,16 @@ def test_vectorised_on_many_rows(submission, report):
     for _ in range(CALLS):
         logits, labels = rng.normal(0, 3, (size, CLASSES)), rng.integers(0, CLASSES, size)
         start = time.perf_counter()
-        submission.call(logits, labels, timeout=max(10.0, 4 * limit))
+        answer = submission.call(logits, labels, timeout=max(10.0, 4 * limit))
         spent = getattr(submission, "last_call_cpu_s", None)
         used += time.perf_counter() - start if spent is None else spent  # wall if no CPU
         calls += 1
         if used > limit:
             break
-    call = f"softmax_cross_entropy on {ROWS:,} rows ({CALLS} calls of ({size:,}, {CLASSES}))"
+    call = say(
+        en=f"softmax_cross_entropy on {ROWS:,} rows ({CALLS} calls of ({size:,}, {CLASSES}))",
+        zh=f"softmax_cross_entropy 处理 {ROWS:,} 行（{CALLS} 次调用，每次 ({size:,}, {CLASSES})）",
+    )
     assert used <= limit, say(
         en=f"{call} used {used:.2f} s of CPU after {calls} calls; at most {limit:.2f} s is "
            "allowed on this machine: a Python loop over the rows (even one that only "
@@ -262,5 +265,20 @@ def test_vectorised_on_many_rows(submission, report):
            "对各行的 Python 循环（即使只用来减去 one-hot）比 numpy 整体数组运算更慢；"
            "请用 grad[np.arange(n), labels] 索引",
     )  # fmt: skip
+    # Fast is worth nothing if it is a decoy: the last big batch's gradient rows must be
+    # what the same rows give in a small call (up to the 1/N of the mean, so a mistake
+    # another check names does not fail this one too).
+    _, big = as_pair(answer, "softmax_cross_entropy", "loss", "grad")
+    big = as_array(big, "softmax_cross_entropy", "grad", logits.shape).astype(np.float64)
+    rows = rng.choice(size, 32, replace=False)
+    _, small = _call(submission, logits[rows], labels[rows])
+    if not any(close(big[rows], ratio * small) for ratio in (1.0, len(rows) / size)):
+        raise AssertionError(say(
+            en=f"softmax_cross_entropy(logits ({size:,}, {CLASSES}), labels) returned gradient "
+               "rows that differ from what the same 32 rows give in a small call: a big batch "
+               "must get the same answer, only faster",
+            zh=f"softmax_cross_entropy(logits ({size:,}, {CLASSES}), labels) 返回的梯度行与同样 "
+               "32 行单独调用时的结果不同：大批数据必须得到同样的结果，只是更快",
+        ))  # fmt: skip
     report(en=f"{call}: {used:.2f} s of CPU (limit {limit:.2f} s on this machine)",
            zh=f"{call}：{used:.2f} 秒 CPU（本机上限 {limit:.2f} 秒）")  # fmt: skip

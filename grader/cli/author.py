@@ -81,7 +81,12 @@ def register(subparsers) -> None:
     formats = imp.add_subparsers(dest="format", metavar="FORMAT", required=True)
     for name, what, example in (
         ("csv", "Anki's 'Notes in Plain Text' export or any front,back CSV", "deck.txt"),
-        ("markdown", "headings or bullets with the answer beneath", "notes.md"),
+        (
+            "markdown",
+            "headings, bold lines, numbered or bulleted items, or <details> blocks "
+            "with the answer beneath (headings above them become tags)",
+            "notes.md",
+        ),
     ):
         sub = formats.add_parser(
             name,
@@ -92,7 +97,9 @@ def register(subparsers) -> None:
         )
         sub.add_argument("file", type=Path)
         sub.add_argument("--topic", required=True, help="the bank to add to")
-        sub.add_argument("--lang", choices=("en", "zh"), default="en", help="the text's language")
+        sub.add_argument("--lang", choices=("auto", "en", "zh"), default="auto",
+                         help="the text's language (default auto: Chinese text is filed "
+                         "under zh, the rest under en, each side on its own)")  # fmt: skip
         sub.add_argument("--difficulty", choices=("easy", "medium", "hard"), default="medium")
         sub.add_argument("--tag", action="append", default=[], help="a tag for every question")
         sub.add_argument("--dry-run", action="store_true", help="print the YAML, write nothing")
@@ -168,19 +175,41 @@ def run_new_exercise(args) -> int:
 # -- import ------------------------------------------------------------------------------------
 
 
+IMPORT_WORDS = {
+    "en": {
+        "images": "{n} note(s) had images or other media; they were imported without them.",
+        "no_answer": "{n} question(s) had no answer beneath and were left out: {first}",
+        "title": "The new bank is titled {title!r}; change `title:` to rename it.",
+    },
+    "zh": {
+        "images": "{n} 条笔记含有图片或其他媒体；导入时未包含它们。",
+        "no_answer": "{n} 个问题下面没有答案，已略过：{first}",
+        "title": "新题库的标题为 {title!r}；可修改 `title:` 重命名。",
+    },
+}
+
+
 def run_import(args) -> int:
     from grader import bank, importers
     from grader.authoring import Root, add_questions, known_ids
+    from grader.text import default_language
 
+    say = IMPORT_WORDS[default_language()]
     if not bank.SLUG.match(args.topic):
         raise UserError(f"topic {args.topic!r} is not a slug (lowercase letters, digits, dashes)")
     root = Root.named(args.root)
     if not args.file.is_file():
         raise UserError(f"no such file: {args.file}")
     text = importers.read_source(args.file)
-    parse = importers.parse_csv if args.format == "csv" else importers.parse_markdown
+    no_answer: list[str] = []
+    if args.format == "csv":
+        parsed = importers.parse_csv(text, args.file)
+        title = importers.deck_title(text, args.file)
+    else:
+        parsed = importers.parse_markdown(text, args.file, skipped=no_answer)
+        title = importers.markdown_title(text, args.file)
     bank_file = root.questions / f"{args.topic}.yaml"
-    cards, known = importers.skip_known(parse(text, args.file), bank_file, args.lang)
+    cards, known = importers.skip_known(parsed, bank_file, args.lang)
     already = f"skipped {len(known)} already in {bank_file.name}" if known else ""
     if not cards:
         print(f"Nothing new to import: {already}." if known else "Nothing to import.")
@@ -197,12 +226,19 @@ def run_import(args) -> int:
     if args.dry_run:
         print("".join(items), end="")
         return 0
-    added = add_questions(root, args.topic, items, ids)
+    added = add_questions(root, args.topic, items, ids, title=title)
     verb = "new bank" if added.created else "appended"
     print(f"Imported {len(ids)} open questions into {shown(added.path)} ({verb})"
           + (f"; {already}:" if known else ":"))  # fmt: skip
     for qid in ids:
         print(f"  {qid}")
+    with_media = sum(card.images > 0 for card in cards)
+    if with_media:
+        print(say["images"].format(n=with_media))
+    if no_answer:
+        print(say["no_answer"].format(n=len(no_answer), first=no_answer[0][:80]))
+    if added.created:
+        print(say["title"].format(title=title))
     return 0
 
 

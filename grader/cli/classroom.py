@@ -283,6 +283,9 @@ EXPORT_WORDS = {
         "student code will run unconfined",
         "todo": "warning: {id}'s title still says TODO: it looks like an unfinished "
         "scaffold (students see its title and checks)",
+        "keras": "note: {id} trains with Keras {keras}; on Python 3.10 (Gradescope's default "
+        "image) pip can only install Keras 3.12, whose training differs: verify the reference "
+        "there first, or pick the Ubuntu 24.04 image",
     },
     "zh": {
         "wrote": "已写入 {path}（{files} 个文件，{size} KB），练习 {id}。",
@@ -294,6 +297,8 @@ EXPORT_WORDS = {
         "unsafe": "警告：导出时使用了 --unsafe-no-sandbox：在无法启动沙箱的地方，"
         "学生代码将不受限制地运行",
         "todo": "警告：{id} 的标题仍是 TODO：它看起来是未完成的脚手架（学生会看到其标题和检查）",
+        "keras": "注意：{id} 使用 Keras {keras} 训练；在 Python 3.10（Gradescope 默认镜像）上 pip "
+        "只能安装 Keras 3.12，其训练结果不同：请先在那里验证参考答案，或选择 Ubuntu 24.04 镜像",
     },
 }
 
@@ -330,6 +335,14 @@ def run_export(args) -> int:
     print(say[args.target].format(id=exercise.id, image=args.image))
     if args.unsafe_no_sandbox:
         print(f"mlkata: {say['unsafe']}", file=sys.stderr)
+    if args.target == "gradescope" and exercise.tensorflow:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            keras = version("keras")
+        except PackageNotFoundError:
+            keras = "3"
+        print(f"mlkata: {say['keras'].format(id=exercise.id, keras=keras)}", file=sys.stderr)
     if "TODO" in exercise.title("en"):
         print(f"mlkata: {say['todo'].format(id=exercise.id)}", file=sys.stderr)
     return 0

@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     epilog_quiz = (
         "Piped input is read line by line: an option letter or number, letters separated by\n"
         "commas for several, true/false, a number, or text; an open question takes an answer\n"
-        "line, then a rating line (again, hard, good, easy or 1-4).\n\n"
+        "line, then the key points it covered (1,3 or all or none), then a rating line\n"
+        "(again, hard, good, easy or 1-4; empty keeps the suggested one).\n\n"
         "Example: mlkata quiz --topic cnn -n 5 --lang zh"
     )
     p = subparsers.add_parser(
@@ -124,6 +125,7 @@ def run_quiz(args: argparse.Namespace) -> int:
         if questions and unfinished == len(questions):
             raise UserError(f"no questions to ask: all {unfinished} still have TODO text")
         raise UserError("no question matches these filters" if questions else "no questions to ask")
+    chosen = _posed(chosen, args.seed, lang)
     screen = make_screen(lang)
     screen.start()
     answered: list[Answered] = []
@@ -142,6 +144,18 @@ def run_quiz(args: argparse.Namespace) -> int:
         code = 0
     screen.summary(answered, len(chosen), datetime.now(UTC))
     return code
+
+
+def _posed(questions: list, seed: int | None, lang: str) -> list:
+    """Each parametrised question with one variant drawn for this attempt."""
+    if not any(q.variants for q in questions):
+        return questions
+    from grader import variants
+
+    try:
+        return [variants.pose(q, seed) if q.variants else q for q in questions]
+    except variants.ExpressionError as exc:
+        raise UserError(say(lang, "no_variant", problem=exc)) from None
 
 
 def _ask(screen: Screen, question, i: int, n: int) -> Answered | None:
@@ -163,8 +177,16 @@ def _ask(screen: Screen, question, i: int, n: int) -> Answered | None:
         if not screen.interactive:
             screen.line(say(lang, "counted"), "yellow")
             break
-    rating = verdict.rating
-    if verdict.kind == quiz.RECALL:
+    rating, covered = verdict.rating, None
+    if verdict.kind == quiz.RECALL and question.key_points:
+        from grader.cli.selfcheck import self_check
+
+        screen.reveal(question)
+        checked = self_check(screen, question)
+        if checked is None:
+            return None
+        rating, covered = checked
+    elif verdict.kind == quiz.RECALL:
         screen.reveal(question)
         while rating is None:
             raw = screen.read(say(lang, "rate"), say(lang, "ratings"))
@@ -179,7 +201,8 @@ def _ask(screen: Screen, question, i: int, n: int) -> Answered | None:
     else:
         screen.verdict(question, verdict.kind == quiz.RIGHT)
     ms = int((time.monotonic() - started) * 1000)
-    review = progress.record_review(question.id, question.topic, rating, duration_ms=ms)
+    review = progress.record_review(question.id, question.topic, rating, duration_ms=ms,
+                                    covered=covered, variant=question.variant)  # fmt: skip
     return Answered(question.topic, rating, review.due)
 
 
@@ -190,6 +213,7 @@ def run_stats(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from grader import progress, workspace
+    from grader.cli import selfcheck
 
     s = progress.stats()
     exercises = workspace.summary()
@@ -198,6 +222,7 @@ def run_stats(args: argparse.Namespace) -> int:
         for topic, t in s.topics.items():
             data["topics"][topic]["accuracy"] = round(t.accuracy, 3)
         data["exercises"] = exercises
+        data["missed_key_points"] = selfcheck.missed_data()
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     percent = f" ({s.correct / s.answered:.0%})" if s.answered else ""
@@ -205,6 +230,8 @@ def run_stats(args: argparse.Namespace) -> int:
     print(f"Due now: {s.due_now}; due today: {s.due_today}; due this week: {s.due_week}")
     for topic, t in s.topics.items():
         print(f"  {topic:<20} {t.correct}/{t.answered} ({t.accuracy:.0%})")
+    for line in selfcheck.missed_lines(language(args)):
+        print(line)
     if not s.answered:
         print("Nothing answered yet. Start with: mlkata quiz")
     print(f"Exercises: {exercises['passed']}/{exercises['exercises']} passed "

@@ -57,6 +57,8 @@ WORDS = {
     "hours": ("in {n} h", "{n} 小时后"),
     "days": ("in {n} days", "{n} 天后"),
     "count": ("{n}", "{n} 题"),
+    "no_variant": ("a question's variants do not compute: {problem}",
+                   "某道题的变体无法计算：{problem}"),
 }  # fmt: skip
 
 
@@ -176,8 +178,8 @@ class Screen:
         self.line(say(self.lang, "reference") + self.text(question.reference), "cyan")
         if question.key_points:
             self.line(say(self.lang, "key_points"), "cyan")
-            for point in question.key_points:
-                self.line(f"  - {self.text(point)}", "cyan")
+            for number, point in enumerate(question.key_points, 1):
+                self.line(f"  {number}. {self.text(point)}", "cyan")
         self.line(self.text(question.explanation), "italic")
 
     def summary(self, answered: list[Answered], n: int, now: datetime) -> None:
@@ -243,7 +245,8 @@ class RichScreen(Screen):
         body = [Text(self.text(question.reference))]
         if question.key_points:
             body.append(Text("\n" + say(self.lang, "key_points"), style="bold"))
-            body += [Text(f"  • {self.text(point)}") for point in question.key_points]
+            body += [Text(f"  {number}. {self.text(point)}")
+                     for number, point in enumerate(question.key_points, 1)]  # fmt: skip
         title = say(self.lang, "reference").rstrip(": ：")
         panel = Panel(Group(*body), title=title, title_align="left", border_style="cyan")
         panel.width = min(self.console.width, 96)

@@ -120,8 +120,11 @@ def grade(settings: Settings, course: Path | None, file: Path, home: Path | None
     with tempfile.TemporaryDirectory(prefix="mlkata-platform-") as scratch:
         env = {**os.environ, "MLKATA_HOME": str(home or scratch),
                "MLKATA_CHECKS_LANG": settings.lang, "PYTHONIOENCODING": "utf-8"}  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
-                              errors="replace", env=env, cwd=scratch)  # fmt: skip
+        done = _run(command, env, scratch)
+        if done.returncode == 2 and "unrecognized arguments: --unsafe-no-sandbox" in done.stderr:
+            # A grade command from before the sandbox tiers: it has no plain-tier refusal
+            # to lift; the check below still applies the instructor's choice.
+            done = _run([c for c in command if c != "--unsafe-no-sandbox"], env, scratch)
     try:
         verdict = Verdict.from_dict(json.loads(done.stdout))
     except (ValueError, KeyError, TypeError):
@@ -130,3 +133,8 @@ def grade(settings: Settings, course: Path | None, file: Path, home: Path | None
     if verdict.sandbox_tier == "none" and not settings.unsafe_no_sandbox:
         return Outcome(None, words(settings.lang)["refused"])
     return Outcome(verdict)
+
+
+def _run(command: list[str], env: dict[str, str], cwd: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
+                          errors="replace", env=env, cwd=cwd)  # fmt: skip

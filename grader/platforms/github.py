@@ -74,7 +74,7 @@ jobs:
         run: python -m grader.platforms.github
       - name: Keep result.json
         if: always()
-        uses: actions/upload-artifact@v5
+        uses: actions/upload-artifact@v6
         with:
           name: mlkata-result
           path: result.json

@@ -53,7 +53,7 @@ QUESTION_HTML = """\
   <p>Write <code>{function}()</code> in <code>{id}.py</code>; the docstring in the file below
   gives the whole contract. It is graded on {count} checks ({points} points).</p>
   <pl-file-editor file-name="{id}.py" ace-mode="ace/mode/python"
-    source-file-name="tests/exercises/{id}.py"></pl-file-editor>
+    source-file-name="{id}.py" directory="tests/exercises"></pl-file-editor>
 </pl-question-panel>
 
 <pl-submission-panel>
