@@ -92,19 +92,25 @@ def close(actual: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-9) ->
     )
 
 
+class _OtherFunction:
+    """`submission`, calling another function of the same file in the same worker."""
+
+    def __init__(self, submission: Any, function: str):
+        self._submission, self._function = submission, function
+        self.exercise = dataclasses.replace(submission.exercise, function=function)
+
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        return self._submission.call_other(self._function, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._submission, name)
+
+
 def other_function(submission: Any, function: str) -> Iterator[Any]:
-    """The learner's `function` from the same file, in a sandboxed worker of its own.
+    """The learner's `function` from the same file, called through the same worker.
 
     For exercises whose contract has two functions (train and encode, quantize and
-    dequantize): the proxy calls the manifest's one function, so the second one gets a
-    second proxy onto the same file, with the same limits. Use as a module fixture:
-    `yield from other_function(submission, "bpe_encode")`; it is closed afterwards.
+    dequantize). Use as a module fixture:
+    `yield from other_function(submission, "bpe_encode")`.
     """
-    from grader.grading.proxy import Submission
-
-    exercise = dataclasses.replace(submission.exercise, function=function)
-    second = Submission(exercise, submission.file)
-    try:
-        yield second
-    finally:
-        second.close()
+    yield _OtherFunction(submission, function)

@@ -5,7 +5,7 @@ ties and repeated letters are common. Expected merges come from the checks' own
 trainer below, written apart from the reference; the classic corpus of Sennrich et al.
 has its answer worked out by hand. When a result is wrong, the checks retrain under
 each well-known mistake and name the one it matches. bpe_encode, the contract's second
-function, is reached through a worker of its own (numeric.other_function).
+function, is called in the same worker (numeric.other_function).
 
 PYTEST_DONT_REWRITE: the assertion messages are the learner's feedback, as written.
 """

@@ -4,7 +4,7 @@ Every input is drawn fresh for each grading (numeric.fresh_rng). The scale is ch
 against max|w| / 127; q against round(w / scale) computed here with the learner's own
 scale, accepting either neighbour where w / scale lies within 1e-3 of a half (float32
 and float64 may round those differently). dequantize is the learner's second function,
-reached through a worker of its own (numeric.other_function).
+called in the same worker (numeric.other_function).
 
 PYTEST_DONT_REWRITE: the assertion messages are the learner's feedback, as written.
 """

@@ -205,8 +205,15 @@ class Submission:
     # -- calling --------------------------------------------------------------
     def call(self, *args, timeout: float | None = None, return_args: bool = False, **kwargs):
         """Call the learner's function; returns its value (and the args after, if asked)."""
+        return self._call(self.exercise.function, args, kwargs, timeout, return_args)
+
+    def call_other(self, function: str, *args, timeout: float | None = None, **kwargs):
+        """Call another function of the same file (a contract with two, such as
+        train_bpe and bpe_encode), in the same worker."""
+        return self._call(function, args, kwargs, timeout, False)
+
+    def _call(self, name: str, args: tuple, kwargs: dict, timeout, return_args: bool):
         self._ensure_loaded()
-        name = self.exercise.function
         shown = ", ".join(
             [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
         )
@@ -214,6 +221,7 @@ class Submission:
         scratch = self._worker.scratch
         request = {
             "op": "call",
+            "function": name if name != self.exercise.function else None,
             "return_args": return_args,
             "args": [self._encode(a, scratch) for a in args],
             "kwargs": {k: self._encode(v, scratch) for k, v in kwargs.items()},
@@ -225,6 +233,11 @@ class Submission:
             self.last_call_cpu_s = self._worker.cpu_seconds() - cpu_before
         if not answer.get("ok"):
             kind, message = answer.get("kind"), str(answer.get("message", ""))[:2000]
+            if kind == "missing":
+                raise SubmissionFailed(
+                    f"your file does not define {name}(). Did you misname it or forget to "
+                    "define it?"
+                )
             if kind == "unreadable":
                 raise SubmissionFailed(
                     f"{during} returned {message}, which the grader "

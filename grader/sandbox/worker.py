@@ -12,7 +12,8 @@ then any number of `call`s:
 
     -> {"op": "load", "path": "submission.py", "function": "preprocess_image"}
     <- {"ok": true}
-    -> {"op": "call", "args": [VALUE...], "kwargs": {"name": VALUE}, "return_args": false}
+    -> {"op": "call", "args": [VALUE...], "kwargs": {"name": VALUE}, "return_args": false,
+        "function": NAME (optional: another function of the same file)}
     <- {"ok": true, "value": VALUE, "args_after": [VALUE...] | null}
     <- {"ok": false, "kind": "syntax|missing|exception|unreadable", "message": "..."}
 
@@ -164,10 +165,15 @@ class Worker:
     def call(self, request):
         if self.function is None:
             return {"ok": False, "kind": "missing", "message": "no file loaded"}
+        function = self.function
+        if request.get("function"):  # a second function of the same contract
+            function = getattr(self.module, request["function"], None)
+            if not callable(function):
+                return {"ok": False, "kind": "missing", "message": request["function"]}
         args = [decode(a) for a in request["args"]]
         kwargs = {k: decode(v) for k, v in request["kwargs"].items()}
         try:
-            value = self.function(*args, **kwargs)
+            value = function(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001
             return {
                 "ok": False,
