@@ -28,7 +28,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-NOBODY = 65534
 TIERS = ("bubblewrap", "unprivileged", "none")
 
 
@@ -41,14 +40,14 @@ class Tier:
 
     @property
     def drops_privileges(self) -> bool:
-        """Whether the worker's process is started as nobody (not the grader's user)."""
+        """Whether the worker's process is started as its own uid (not the grader's)."""
         return self.name == "unprivileged" or self.drop == "before"
 
     def describe(self) -> str:
         if self.name == "bubblewrap":
             return "bubblewrap"
         if self.name == "unprivileged":
-            return f"unprivileged (no bubblewrap: {self.reason}): ran as nobody with limits"
+            return f"unprivileged (no bubblewrap: {self.reason}): ran as its own uid, limited"
         return f"none ({self.reason}): ran in a plain limited subprocess"
 
 
@@ -71,17 +70,13 @@ def as_user(uid: int) -> dict:
     return {"user": uid, "group": uid, "extra_groups": []}
 
 
-def as_nobody() -> dict:
-    return as_user(NOBODY)
-
-
 def setpriv(uid: int) -> list[str]:
     """What runs first inside a root-started bwrap: `uid`, no capabilities, no way back."""
     return ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]  # fmt: skip
 
 
-# As root without a user namespace (its uid map would map nobody back to root).
+# As root without a user namespace (its uid map would map the worker's uid to root).
 ROOT_NAMESPACES = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                    "--unshare-cgroup-try"]  # fmt: skip
 
@@ -128,7 +123,7 @@ def _probe() -> Tier:
                 return Tier("bubblewrap", "", bwrap, drop="inside")
     if os.geteuid() != 0:
         return Tier("none", f"{why_not_bwrap}, and the grader is not root")
-    problem = _probe_nobody()
+    problem = _probe_unprivileged()
     if problem:
         return Tier("none", f"{why_not_bwrap}; {problem}")
     return Tier("unprivileged", why_not_bwrap)
@@ -147,8 +142,9 @@ def _probe_bubblewrap(drop: str | bool) -> tuple[str | None, str]:
         tier = Tier("bubblewrap", "", path, drop=drop or "")
         cmd += [*tmpfs_arguments(1 << 20), *namespaces(tier), "--die-with-parent", "--"]
         # bwrap fails while binding an unreachable source, before it runs anything.
-        cmd += [*(setpriv(NOBODY) if drop == "inside" else []), "/usr/bin/true"]
-        extra = as_nobody() if drop == "before" else {}
+        uid = worker_uid()  # probe with the kind of uid the workers will get
+        cmd += [*(setpriv(uid) if drop == "inside" else []), "/usr/bin/true"]
+        extra = as_user(uid) if drop == "before" else {}
         try:
             subprocess.run(cmd, capture_output=True, timeout=20, check=True, **extra)
         except subprocess.CalledProcessError as exc:
@@ -159,14 +155,14 @@ def _probe_bubblewrap(drop: str | bool) -> tuple[str | None, str]:
     return path, ""
 
 
-def _probe_nobody() -> str:
-    """'' if nobody can run this Python, else why not."""
+def _probe_unprivileged() -> str:
+    """'' if a worker's uid can run this Python, else why not."""
     try:
         subprocess.run([sys.executable, "-I", "-c", "pass"], capture_output=True, timeout=20,
-                       check=True, cwd="/", **as_nobody())  # fmt: skip
+                       check=True, cwd="/", **as_user(worker_uid()))  # fmt: skip
     except subprocess.CalledProcessError as exc:
         said = exc.stderr.decode("utf-8", "replace").strip().splitlines()
-        return f"nobody cannot run {sys.executable} ({said[-1] if said else exc})"
+        return f"an unprivileged uid cannot run {sys.executable} ({said[-1] if said else exc})"
     except (OSError, subprocess.SubprocessError) as exc:
-        return f"nobody cannot run {sys.executable} ({exc})"
+        return f"an unprivileged uid cannot run {sys.executable} ({exc})"
     return ""
