@@ -65,9 +65,13 @@ def training_bar(out, label: str, on_event=None):
                TextColumn("{task.fields[metrics]}", markup=False))  # fmt: skip
     with Progress(*columns, console=out, transient=True) as bar:
         task = bar.add_task(label, total=None, metrics="")
+        # The checks' latest note names the training run under way ("your pipeline,
+        # run 2 of 2 - leak check"): it stays beside the bar while that run's epochs go by.
+        shown = [label]
 
         def update(raw: object) -> None:
             if isinstance(raw, Stage):
+                shown[0] = raw.text
                 bar.update(task, description=raw.text)
                 return
             if on_event is not None:
@@ -80,7 +84,7 @@ def training_bar(out, label: str, on_event=None):
                 done += 1
             elif event["steps"]:
                 done += min(event["step"] / event["steps"], 1.0)
-            bar.update(task, description=label, total=event["epochs"], completed=done,
+            bar.update(task, description=shown[0], total=event["epochs"], completed=done,
                        metrics=describe_event(event))  # fmt: skip
 
         yield update
