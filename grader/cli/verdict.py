@@ -99,7 +99,9 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
     out.print(f"[bold]{escape(exercise.title(lang))}[/] — {escape(shown(file))}")
     table = Table(show_header=True, header_style="bold", expand=False)
     table.add_column("")
-    table.add_column(words["check"])
+    # The manifest's name in full, as --json, JUnit and Gradescope give it.
+    longest = max((len(check.name) for check in verdict.checks), default=0)
+    table.add_column(words["check"], no_wrap=True, min_width=longest)
     table.add_column(words["points"], justify="right")
     table.add_column(words["result"], overflow="fold")
     previous = None
@@ -112,7 +114,7 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
                 message = f"[dim]{words['same']}[/]"
             previous = reason
         points = f"{check.score}/{check.max_score}"
-        table.add_row(mark, check.name.removeprefix("test_"), points, message)
+        table.add_row(mark, check.name, points, message)
     out.print(table)
     failure = verdict.first_failure
     hint = failure.hint(lang) if failure is not None else ""
