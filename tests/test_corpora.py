@@ -96,3 +96,14 @@ def test_gaming_answer_fails_exactly_the_check_naming_its_trick(file):
     assert set(failed) == set(expected), failed
     for name, words in expected.items():
         assert words in failed[name], failed[name]
+
+
+@pytest.mark.slow
+def test_a_model_trained_on_raw_pixels_fails_the_normalisation_check():
+    """Issue 11: the check only looked at the output shape. Fed x / 255 such a model is
+    unsure of everything; its accuracy may still reach the bar (a ReLU CNN's argmax
+    barely moves when its input is scaled), so only the normalisation check must fail."""
+    verdict = grade(get_exercise("pipeline"), HERE / "wrong" / "pipe_raw_pixels.py")
+    failed = {c.name: c.message for c in verdict.checks if not c.passed}
+    assert "trained on raw 0-255" in failed.pop("test_model_takes_normalised_images", "")
+    assert set(failed) <= {"test_unseen_accuracy"}, failed

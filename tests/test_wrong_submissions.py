@@ -32,8 +32,6 @@ CASES = [
     ("cnn", "cnn_frozen.py", {"test_trains"}),
     ("cnn", "cnn_hardcoded.py", {"test_shapes_follow_arguments"}),
     ("pipeline", "pipe_seedleak.py", {"test_model_independent_of_test_set"}),
-    ("pipeline", "pipe_raw_pixels.py", {"test_model_takes_normalised_images",
-                                        "test_unseen_accuracy", "test_reported_accuracy_matches"}),
 ]  # fmt: skip
 
 

@@ -27,9 +27,9 @@ POOLING = (
 #    smooth function of the weights that training can descend).
 # Both in inference mode, so Dropout and BatchNorm make them deterministic. A
 # step-count criterion ("fits 10 digits in N Adam steps") was measured instead
-# (benchmarks/thresholds.py cnn): the reference fits them in 7 steps, a
-# GlobalAveragePooling CNN needs 61-85 and a sigmoid CNN more than 100, so any N
-# that a warm grade can afford (1.5 s) would again reject correct models.
+# (benchmarks/thresholds.py cnn prints it): the reference needs about 7 steps, a
+# GlobalAveragePooling CNN 60-85 and a sigmoid CNN more than 100, so any N that a
+# warm grade can afford (1.5 s) would again reject correct models.
 BATCH = 32
 STEP_SIZES = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3)  # along the unit gradient, largest first
 
