@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -64,7 +65,7 @@ def test_a_killed_interview_resumes_where_it_stopped_and_ends_with_a_report(
     assert markdown.startswith("# Interview report\n")
     assert "## Score per topic" in markdown and "## Time per question" in markdown
     for qid in after["questions"]:
-        assert f"- {qid} (" in markdown
+        assert f"- {qid} (" in markdown  # time and verdict per question
 
 
 def test_end_of_input_pauses_and_time_running_out_ends_it(mlkata, mlkata_home):
@@ -100,3 +101,21 @@ def test_the_plan_is_seeded_mixes_topics_and_rises_in_difficulty():
     llm = interview.plan(questions, manifest, 45, "llm", 7, "en")
     assert {by_id[q].topic for q in llm.questions} <= set(interview.TRACK_TOPICS["llm"])
     assert next(e for e in manifest if e.id == llm.exercise).track == "llm"
+
+
+def test_an_interview_paused_at_the_exercise_resumes_there(mlkata, mlkata_home):
+    from grader import bank, interview
+    from grader.exercises import load_manifest
+
+    questions = {q.id: q for q in bank.load_banks().questions}
+    planned = interview.plan(questions.values(), load_manifest(), 15, "llm", 3, "zh").questions
+    lines_per = [3 if questions[q].key_points else 2 if questions[q].type == "open" else 1
+                 for q in planned]  # answer (, key points) (, rating)  # fmt: skip
+    first = mlkata(*START, "--lang", "zh", input="1\n" * sum(lines_per))  # input ends there
+    assert "已暂停" in first.stdout.splitlines()[-1]  # at the exercise prompt
+    result = mlkata("interview", "--resume", input="skip\n")
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"继续 [-0-9]+ [0-9:]+ 开始的面试：到了编程题，剩余 1[45]:\d\d。", lines[0])
+    assert "编程题 bpe：跳过或未做到。" in result.stdout
+    assert any(line.startswith("  llm-fundamentals") and "（" in line and "：" in line
+               for line in lines)  # fmt: skip

@@ -18,6 +18,8 @@ WORDS = {
               "按 Ctrl-C 或关闭终端即暂停；`mlkata interview --resume` 继续。"),
     "resumed": ("Resuming the interview of {started}: question {i} of {n}, {left} left.",
                 "继续 {started} 开始的面试：第 {i}/{n} 题，剩余 {left}。"),
+    "resumed_exercise": ("Resuming the interview of {started} at its coding exercise, {left} left.",
+                         "继续 {started} 开始的面试：到了编程题，剩余 {left}。"),
     "clock": ("⏱ {left} left", "⏱ 剩余 {left}"),
     "time_up": ("Time is up.", "时间到。"),
     "paused": ("Paused with {left} left; `mlkata interview --resume` continues.",
@@ -105,8 +107,10 @@ def run(args: argparse.Namespace) -> int:
     screen = make_screen(lang)
     n = len(session.questions)
     if args.resume:
-        screen.line(say(lang, "resumed", started=session.started[:16].replace("T", " "),
-                        i=session.next_question + 1, n=n, left=_clock(session.left)))  # fmt: skip
+        started = session.started[:16].replace("T", " ")
+        key = "resumed" if session.next_question < n else "resumed_exercise"
+        screen.line(say(lang, key, started=started, i=session.next_question + 1, n=n,
+                        left=_clock(session.left)))  # fmt: skip
     else:
         screen.line(say(lang, "intro", n=n, exercise=session.exercise or "-",
                         minutes=session.minutes))  # fmt: skip
@@ -225,7 +229,11 @@ def _exercise(screen, session) -> bool:
     screen.line(say(lang, "exercise", id=exercise.id, title=exercise.title(lang),
                     function=exercise.function, path=file))  # fmt: skip
     started = time.monotonic()
-    raw = screen.read(say(lang, "grade_label"), say(lang, "grade_hint"))
+    try:
+        raw = screen.read(say(lang, "grade_label"), say(lang, "grade_hint"))
+    except KeyboardInterrupt:  # the time spent coding stays on the clock
+        session.elapsed += round(time.monotonic() - started, 1)
+        raise
     if raw is None:
         session.elapsed += time.monotonic() - started
         interview.save(session)
@@ -255,13 +263,14 @@ def _exercise(screen, session) -> bool:
 def report_lines(report, session, questions, lang: str) -> list[str]:
     right, n = report.score
     lines = [say(lang, "report"), say(lang, "score", right=right, n=n, time=_clock(report.elapsed))]
+    colon, comma = ("：", "，") if lang == "zh" else (": ", ", ")
     lines.append(say(lang, "per_topic"))
-    lines += [f"  {topic}: {r}/{k}" for topic, (r, k) in report.topics.items()]
+    lines += [f"  {topic}{colon}{r}/{k}" for topic, (r, k) in report.topics.items()]
     lines.append(say(lang, "times"))
     for qid, topic, seconds, ok in report.times:
-        lines.append(
-            f"  {qid} ({topic}): {_clock(seconds)}, {say(lang, 'right' if ok else 'wrong')}"
-        )
+        where = f"（{topic}）" if lang == "zh" else f" ({topic})"
+        verdict = say(lang, "right" if ok else "wrong")
+        lines.append(f"  {qid}{where}{colon}{_clock(seconds)}{comma}{verdict}")
     if report.unanswered:
         lines.append(say(lang, "unanswered", n=len(report.unanswered)))
     if report.missed:
@@ -269,7 +278,8 @@ def report_lines(report, session, questions, lang: str) -> list[str]:
         for qid, point in report.missed:
             question = questions.get(qid)
             text = question.key_points[point](lang) if question else "?"
-            lines.append(f"  {qid} #{point + 1}: {text}")
+            number = f" 第 {point + 1} 点" if lang == "zh" else f" #{point + 1}"
+            lines.append(f"  {qid}{number}{colon}{text}")
     result = report.exercise
     exercise = session.exercise or "-"
     if not result or result.get("skipped"):
