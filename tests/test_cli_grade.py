@@ -144,3 +144,13 @@ worker.close()
                             cwd=REPO, timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[] []"
+
+
+def test_lang_zh_reaches_the_checks_messages(mlkata):
+    """--lang picks the language of what the checks say, not only of the table around it."""
+    for lang, words in (("zh", "翻转了卷积核"), ("en", "flipped the kernel")):
+        result = mlkata("grade", "conv2d", "tests/wrong/conv2d_flipped.py", "--json",
+                        "--lang", lang)  # fmt: skip
+        assert result.returncode == 1, result.stderr
+        checks = {c["name"]: c["message"] for c in json.loads(result.stdout)["checks"]}
+        assert words in checks["test_cross_correlation_not_flipped"], checks

@@ -95,7 +95,11 @@ def run(args) -> int:
 
     exercise = _exercise(args.exercise, args.root)
     file = resolve_file(exercise, args.file)
+    from grader.checks.support import use_language
     from grader.curves import History
+    from grader.text import default_language
+
+    use_language(args.lang or default_language())  # the checks' messages follow --lang
 
     history = History()
     if args.json:
