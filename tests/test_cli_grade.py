@@ -72,7 +72,7 @@ def test_junit_and_gradescope_files(mlkata, tmp_path):
     for test in results["tests"]:
         assert set(test) == {"name", "number", "score", "max_score", "status", "output",
                              "output_format", "tags", "visibility"}  # fmt: skip
-        assert test["status"] == "passed"
+        assert test["status"] == "passed" and test["output_format"] == "md"
     # One name per check everywhere: the table, JUnit, Gradescope (and --json) say the
     # manifest's name, so a learner can find a check from any of them.
     names = [check.name for check in NORMALIZE.checks]
@@ -80,6 +80,8 @@ def test_junit_and_gradescope_files(mlkata, tmp_path):
     assert [test["name"] for test in results["tests"]] == names
     table = result.stdout
     assert all(f" {name} " in table for name in names), table
+    assert results["extra_data"]["sandbox"] in ("bubblewrap", "unprivileged", "none")
+    assert float(suite.find("testcase").get("time")) > 0
 
 
 def test_unknown_exercise_is_a_usage_error(mlkata):
