@@ -34,7 +34,8 @@ from grader.checks.support import (
 )
 
 # Accuracy on the 2,000 held-back digits, which run 1 never saw. Measured
-# (benchmarks/thresholds.py pipeline): see the margins table in the report there.
+# (benchmarks/thresholds.py pipeline): the reference and tests/fair/ 0.949-0.970;
+# one epoch of the seed CNN 0.865 (2.6x the weakest correct answer's error rate).
 MIN_UNSEEN_ACCURACY = 0.93
 # The reported accuracy must match the grader's own measurement on the same
 # digits; the reference matches exactly. 0.01 is 10 of the 1,000 test digits.
