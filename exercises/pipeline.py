@@ -9,6 +9,8 @@ Write `train_and_evaluate(x_train, y_train, x_test, y_test) -> (model, test_accu
   the channel axis Conv2D needs: (N, 28, 28) -> (N, 28, 28, 1).
 - Build and compile a small CNN, and train it on the TRAINING data only
   (a validation split carved from the training data is fine).
+- Pin the seeds first (`keras.utils.set_random_seed(0)`), so that the same
+  data always gives the same model.
 - Evaluate it once on the test data and return the trained model and its
   test accuracy, a float in [0, 1].
 
@@ -17,7 +19,9 @@ shape (N, 28, 28, 1):
 - it keeps some test digits back and measures accuracy on digits your code
   never saw (aim for about 0.96);
 - your reported accuracy must match what it measures on the test set you got;
-- a pipeline that trains on the test set fails: the grader can tell.
+- it runs your pipeline twice, on the same training digits with two
+  different test sets: the two models must be the same. A model trained,
+  early-stopped or normalised on the test set depends on it, and fails.
 Training should take well under a minute on a laptop CPU (a few epochs).
 
 Example:
@@ -42,6 +46,8 @@ EPOCHS = 5
 
 
 def train_and_evaluate(x_train, y_train, x_test, y_test):
+    keras.utils.set_random_seed(0)  # the same data gives the same model
+
     # TODO: preprocess both sets: float32 in [0, 1], shape (N, 28, 28, 1).
 
     # TODO: build a small CNN (see the `cnn` exercise) and compile it with

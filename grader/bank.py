@@ -27,7 +27,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 BANK_KEYS = ("format_version", "topic", "title", "questions")
 COMMON_KEYS = ("id", "type", "difficulty", "tags", "prompt", "explanation", "source",
-               "params", "derived")  # fmt: skip
+               "params", "derived", "picture")  # fmt: skip
 TYPE_KEYS = {
     "choice": ("options", "answer"),
     "multi": ("options", "answer"),
@@ -89,6 +89,7 @@ class Question:
     key_points: tuple[Text, ...] = ()  # open
     variants: Any = field(default=None, compare=False)  # a grader.variants.Spec, from params
     variant: str | None = None  # which variant this is, once posed (JSON of the params)
+    picture: Any = field(default=None, compare=False)  # a grader.pictures.Picture to show
     path: Path = field(default=Path(), compare=False)
     line: int = field(default=0, compare=False)
 
@@ -274,6 +275,12 @@ class _BankReader:
         fields = self.answer_fields(q, qtype) if qtype in TYPES else {}
         if "params" in q or "derived" in q:
             fields["variants"] = self.variant_space(q, qtype)
+        if "picture" in q:
+            from grader import pictures
+
+            fields["picture"], problems = pictures.read(q["picture"])
+            for message in problems:
+                self.at(q, "picture", message)
         if len(self.errors) > before:
             return None
         return Question(qid, topic, qtype, difficulty, tuple(tags), prompt, explanation, source,

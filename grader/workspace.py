@@ -130,6 +130,16 @@ def learner_file(exercise: Exercise) -> Path | None:
     return file
 
 
+def counts_for_status(exercise: Exercise, file: Path) -> bool:
+    """Does grading `file` update `exercise`'s status? Outside a workspace, every grading
+    does; inside one, only a grading of the workspace's own copy of that exercise (a slip
+    like `mlkata grade normalize cnn.py` must not turn a passed exercise into a failing one)."""
+    workspace = find()
+    if workspace is None:
+        return True
+    return Path(file).resolve() == workspace.file(exercise.id).resolve()
+
+
 def init(
     directory: Path | None = None,
     manifest: list[Exercise] | None = None,

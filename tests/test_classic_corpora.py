@@ -74,11 +74,8 @@ WRONG = [
                  "test_training_moves_only_a_and_b"}, "safe_mode", marks=slow),
 ]  # fmt: skip
 
-EXERCISES = (
-    "metrics",
-    "backprop",
-    "conv2d",
-)  # this file's; tests/fair also holds other tracks' answers
+# This file's exercises; tests/fair also holds the llm track's answers.
+EXERCISES = ("metrics", "backprop", "conv2d", "lora")
 FAIR = sorted(p.name for e in EXERCISES for p in (HERE / "fair").glob(f"{e}_*.py"))
 
 

@@ -70,8 +70,18 @@ def test_junit_and_gradescope_files(mlkata, tmp_path):
     assert results["score"] == NORMALIZE.max_score
     assert isinstance(results["execution_time"], float)
     for test in results["tests"]:
-        assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
-        assert test["status"] == "passed"
+        assert set(test) == {"name", "number", "score", "max_score", "status", "output",
+                             "output_format", "tags", "visibility"}  # fmt: skip
+        assert test["status"] == "passed" and test["output_format"] == "md"
+    # One name per check everywhere: the table, JUnit, Gradescope (and --json) say the
+    # manifest's name, so a learner can find a check from any of them.
+    names = [check.name for check in NORMALIZE.checks]
+    assert [case.get("name") for case in suite.findall("testcase")] == names
+    assert [test["name"] for test in results["tests"]] == names
+    table = result.stdout
+    assert all(f" {name} " in table for name in names), table
+    assert results["extra_data"]["sandbox"] in ("bubblewrap", "unprivileged", "none")
+    assert float(suite.find("testcase").get("time")) > 0
 
 
 def test_unknown_exercise_is_a_usage_error(mlkata):
@@ -136,3 +146,13 @@ worker.close()
                             cwd=REPO, timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[] []"
+
+
+def test_lang_zh_reaches_the_checks_messages(mlkata):
+    """--lang picks the language of what the checks say, not only of the table around it."""
+    for lang, words in (("zh", "翻转了卷积核"), ("en", "flipped the kernel")):
+        result = mlkata("grade", "conv2d", "tests/wrong/conv2d_flipped.py", "--json",
+                        "--lang", lang)  # fmt: skip
+        assert result.returncode == 1, result.stderr
+        checks = {c["name"]: c["message"] for c in json.loads(result.stdout)["checks"]}
+        assert words in checks["test_cross_correlation_not_flipped"], checks

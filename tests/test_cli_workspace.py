@@ -103,6 +103,23 @@ def test_grade_without_an_exercise_grades_the_next_unfinished_one(run, space, tm
     assert "name the exercise to grade" in outside.stderr and "Traceback" not in outside.stderr
 
 
+def test_grading_another_file_shows_its_verdict_but_leaves_the_status(run, space, tmp_path):
+    (space / "normalize.py").write_text((REPO / "solutions" / "normalize.py").read_text())
+    assert run("grade", "normalize", cwd=space).returncode == 0
+    # The slip from issue 11: the cnn stub graded as normalize, from inside the workspace.
+    slip = run("grade", "normalize", "cnn.py", cwd=space)
+    assert slip.returncode == 1 and "0/" in slip.stdout  # its verdict is still shown
+    assert "did not change normalize's status in your workspace" in slip.stderr
+    stray = tmp_path / "attempt.py"
+    stray.write_text("def preprocess_image(image):\n    return image\n")
+    zh = run("grade", "normalize", str(stray), "--json", "--lang", "zh", cwd=space)
+    assert json.loads(zh.stdout)["passed"] is False
+    assert "没有改变工作区里 normalize 的状态" in zh.stderr
+    listed = json.loads(run("list", "--json", cwd=space).stdout)[0]
+    assert (listed["status"], listed["attempts"]) == ("passed", 1)
+    assert "Next: normalize" not in run("next", cwd=space).stdout
+
+
 def test_list_shows_the_latest_grade_and_whether_the_file_changed_since(run, space):
     graded = run("grade", "normalize", cwd=space)  # the untouched stub fails every check
     assert graded.returncode == 1

@@ -154,3 +154,22 @@ def test_the_progress_display_shows_the_graders_notes_but_no_text_from_the_sandb
     shown = out.getvalue()
     assert "Building the pretrained base model ..." in shown
     assert "epoch 1/2" in shown and "all checks passed" not in shown and "\x1b" not in shown
+
+
+def test_the_epoch_bar_keeps_the_name_of_the_training_run_under_way():
+    import io
+    import time
+
+    from rich.console import Console
+
+    from grader.cli.verdict import training_bar
+    from grader.curves import Stage
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=160)
+    with training_bar(console, "Grading pipeline ...") as report:
+        report(Stage("your pipeline, run 2 of 2 - leak check"))
+        report({"epoch": 1, "epochs": 6, "logs": {"loss": 0.5}})
+        time.sleep(0.3)  # rich redraws the bar ten times a second
+    lines = [line for line in out.getvalue().splitlines() if "epoch 1/6" in line]
+    assert lines and all("run 2 of 2 - leak check" in line for line in lines), out.getvalue()

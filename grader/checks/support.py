@@ -5,18 +5,25 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+LANGUAGE_VARIABLE = "MLKATA_CHECKS_LANG"
 
 
 def language() -> str:
     """The language the learner reads check messages in: `MLKATA_CHECKS_LANG`, set by the
     runner from `--lang` or the locale (en or zh)."""
-    return "zh" if os.environ.get("MLKATA_CHECKS_LANG", "en") == "zh" else "en"
+    return "zh" if os.environ.get(LANGUAGE_VARIABLE, "en") == "zh" else "en"
+
+
+def use_language(lang: str) -> None:
+    """Make the checks speak `lang` (en or zh) in this process and the ones it starts."""
+    os.environ[LANGUAGE_VARIABLE] = "zh" if lang == "zh" else "en"
 
 
 def say(en: str, zh: str) -> str:
@@ -27,18 +34,23 @@ def say(en: str, zh: str) -> str:
 def describe(value: Any) -> str:
     """A short description of a returned value: type, and shape/dtype for arrays."""
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}, dtype {value.dtype}"
+        return say(
+            en=f"an array of shape {value.shape}, dtype {value.dtype}",
+            zh=f"形状为 {value.shape}、dtype 为 {value.dtype} 的数组",
+        )
     return f"{type(value).__name__} {value!r}"[:120]
 
 
 def expect_array(value: Any, call: str, shape: tuple[int, ...]) -> np.ndarray:
     """Assert `value` is a numpy array of `shape`, saying what `call` returned otherwise."""
-    assert isinstance(value, np.ndarray), (
-        f"{call} returned {describe(value)}; expected a numpy array of shape {shape}"
+    assert isinstance(value, np.ndarray), say(
+        en=f"{call} returned {describe(value)}; expected a numpy array of shape {shape}",
+        zh=f"{call} 返回了 {describe(value)}；应返回形状为 {shape} 的 numpy 数组。",
     )
-    assert value.shape == shape, (
-        f"{call} returned an array of shape {value.shape}; expected shape {shape}, "
-        "the same shape as the input"
+    assert value.shape == shape, say(
+        en=f"{call} returned an array of shape {value.shape}; expected shape {shape}, "
+        "the same shape as the input",
+        zh=f"{call} 返回的数组形状为 {value.shape}；应为 {shape}，即与输入相同的形状。",
     )
     return value
 
@@ -49,10 +61,12 @@ def first_mismatch(actual: np.ndarray, expected: np.ndarray, atol: float = 1e-6)
     if not bad.any():
         return None
     index = tuple(int(i) for i in np.argwhere(bad)[0])
-    return (
-        f"at index {index} it gave {float(actual[index]):.6g} where "
-        f"(x - min) / (max - min) is {float(expected[index]):.6g} "
-        f"({int(bad.sum())} of {bad.size} values differ)"
+    got, want = float(actual[index]), float(expected[index])
+    return say(
+        en=f"at index {index} it gave {got:.6g} where (x - min) / (max - min) is {want:.6g} "
+        f"({int(bad.sum())} of {bad.size} values differ)",
+        zh=f"在下标 {index} 处得到 {got:.6g}，而 (x - min) / (max - min) 为 {want:.6g}"
+        f"（{bad.size} 个值中有 {int(bad.sum())} 个不同）",
     )
 
 
@@ -87,27 +101,31 @@ def _key(value: Any) -> Any:
     return value
 
 
-def pipeline_data() -> dict[str, np.ndarray]:
-    """The `pipeline` exercise's data: the bundled training set, and the test set cut in two.
+# The pipeline exercise's calls: 7,000 training digits and 1,000 test digits, drawn
+# fresh for every grading from the 10,000 bundled digits (which the sandbox cannot read).
+PIPELINE_TRAIN, PIPELINE_TEST = 7_000, 1_000
 
-    The submission gets `x_train`/`y_train` and the `given` half of the test set; the
-    `unseen` half (a fixed, per-class stratified half) never leaves the grader.
+
+def pipeline_data(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A training set, a test set and 2,000 digits held back, drawn with `rng`.
+
+    Run 1 gets (train, first); the held-back digits are what its model never saw, and
+    the leak check picks its second test set from them (test_pipeline.py).
     """
     from grader.data import load_mnist
 
     (x_train, y_train), (x_test, y_test) = load_mnist()
-    rng = np.random.default_rng(2024)
-    given = np.zeros(len(y_test), bool)
-    for digit in range(10):
-        indices = np.flatnonzero(y_test == digit)
-        given[rng.permutation(indices)[: len(indices) // 2]] = True
+    x, y = np.concatenate([x_train, x_test]), np.concatenate([y_train, y_test])
+    order = rng.permutation(len(y))
+    cuts = np.split(order, [PIPELINE_TRAIN, PIPELINE_TRAIN + PIPELINE_TEST])
+    train, first, held = (np.sort(part) for part in cuts)
     return {
-        "x_train": x_train,
-        "y_train": y_train,
-        "x_given": x_test[given],
-        "y_given": y_test[given],
-        "x_unseen": x_test[~given],
-        "y_unseen": y_test[~given],
+        "x_train": x[train],
+        "y_train": y[train],
+        "x_first": x[first],
+        "y_first": y[first],
+        "x_held": x[held],
+        "y_held": y[held],
     }
 
 
@@ -116,84 +134,42 @@ def as_model_input(images: np.ndarray) -> np.ndarray:
     return (images.astype(np.float32) / 255.0)[..., np.newaxis]
 
 
-@dataclass(frozen=True)
-class Scores:
-    """How a trained digit classifier does on the given and the unseen test digits."""
-
-    given_accuracy: float
-    unseen_accuracy: float
-    given_loss: float  # mean cross-entropy
-    unseen_loss: float
-
-
 def predict(model: Any, images: np.ndarray, whose: str) -> np.ndarray:
     """`model.predict(images)` as an array; a model that cannot predict fails the check."""
     try:
         return np.asarray(model.predict(images, batch_size=500, verbose=0))
     except Exception as exc:  # noqa: BLE001 - any failure here is the submission's model
+        shape, dtype = images.shape[1:], images.dtype
+        expected = getattr(model, "input_shape", "?")
         raise AssertionError(
-            f"{whose} could not predict on {len(images)} images of shape {images.shape[1:]} "
-            f"{images.dtype} ({type(exc).__name__}); its input shape is "
-            f"{getattr(model, 'input_shape', '?')}, expected one that takes such a batch"
+            say(
+                en=f"{whose} could not predict on {len(images)} images of shape {shape} {dtype} "
+                f"({type(exc).__name__}); its input shape is {expected}, expected one that "
+                "takes such a batch",
+                zh=f"{whose} 无法对 {len(images)} 张形状为 {shape}、{dtype} 的图像做预测"
+                f"（{type(exc).__name__}）；它的输入形状是 {expected}，应能接受这样的一批图像。",
+            )
         ) from None
 
 
-def _accuracy_and_loss(model: Any, images: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    probs = predict(model, as_model_input(images), "the returned model")
-    probs = probs.reshape(len(images), -1).astype(np.float64)
+def probabilities(model: Any, images: np.ndarray, whose: str) -> np.ndarray:
+    """Class probabilities (N, classes) in float64; logits are softmaxed."""
+    probs = predict(model, images, whose).reshape(len(images), -1).astype(np.float64)
     if probs.min() < 0 or not np.allclose(probs.sum(axis=1), 1, atol=1e-3):
-        probs = np.exp(probs - probs.max(axis=1, keepdims=True))  # logits: softmax them
+        probs = np.exp(probs - probs.max(axis=1, keepdims=True))
         probs /= probs.sum(axis=1, keepdims=True)
-    accuracy = float(np.mean(probs.argmax(axis=1) == labels))
-    picked = probs[np.arange(len(labels)), labels.astype(np.int64)]
-    return accuracy, float(np.mean(-np.log(np.clip(picked, 1e-7, 1.0))))
+    return probs
 
 
-def score_pipeline_model(model: Any, data: dict[str, np.ndarray]) -> Scores:
-    """Accuracy and cross-entropy on the given half and the unseen half of the test set."""
-    given = _accuracy_and_loss(model, data["x_given"], data["y_given"])
-    unseen = _accuracy_and_loss(model, data["x_unseen"], data["y_unseen"])
-    return Scores(given[0], unseen[0], given[1], unseen[1])
+def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
+    """The share of rows whose most probable class is the label."""
+    return float(np.mean(probs.argmax(axis=1) == labels))
 
 
-# The leak probe relabels its test digits with this derangement (no digit keeps its label).
-PROBE_PERMUTATION = np.array([3, 7, 5, 9, 0, 8, 2, 1, 4, 6])
-
-
-def leak_probe_data(n_train: int = 1000, n_test: int = 4000) -> dict[str, np.ndarray]:
-    """A small training set with true labels and a larger test set with permuted labels.
-
-    A pipeline that never trains on (x_test, y_test) cannot learn the permutation; one
-    that does predicts the permuted labels for a large share of the test digits.
-    """
-    from grader.data import load_mnist
-
-    (x, y), _ = load_mnist()
-    order = np.random.default_rng(11).permutation(len(y))
-    train, test = order[:n_train], order[n_train : n_train + n_test]
-    return {
-        "x_train": x[train],
-        "y_train": y[train],
-        "x_test": x[test],
-        "y_test": PROBE_PERMUTATION[y[test]].astype(y.dtype),
-        "y_test_true": y[test],
-    }
-
-
-def permuted_label_share(model: Any, probe: dict[str, np.ndarray]) -> float:
-    """The share of the probe's test digits for which `model` predicts the permuted label."""
-    probs = predict(model, as_model_input(probe["x_test"]), "the returned model")
-    predicted = probs.reshape(len(probe["y_test"]), -1).argmax(axis=1)
-    return float(np.mean(predicted == probe["y_test"]))
-
-
-@functools.cache
-def random_pixels(seed: int, shape: tuple[int, ...]) -> np.ndarray:
-    """Reproducible random uint8 images, made once per process (watch grades again and
-    again). Read-only, so no check can change them for the next."""
-    pixels = np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
-    pixels.flags.writeable = False
-    return pixels
+def fresh_rng() -> np.random.Generator:
+    """A generator seeded from the operating system's entropy, new for every grading:
+    no submission can reproduce the checks' inputs, so none can precompute its answers."""
+    return np.random.default_rng(secrets.randbits(128))
 
 
 @functools.cache

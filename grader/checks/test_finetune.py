@@ -14,19 +14,22 @@ import keras
 import numpy as np
 import pytest
 
-from grader.checks.support import describe, predict
-from grader.data.finetune_base import PER_CLASS, finetune_data, load_base
+from grader.checks.support import describe, fresh_rng, predict, say
+from grader.data.finetune_base import PER_CLASS, finetune_data, load_base, scratch_accuracy
 
 # Accuracy on the 975 unseen test digits 5-9, after fine-tuning on 10 digits of
-# each class. Measured (benchmarks/thresholds.py finetune, seeds 0-2): the
-# reference (frozen base, new softmax head, 50 epochs) 0.887-0.896, 100 epochs
-# 0.90, a hidden Dense(128) in the head 0.89-0.91, a head trained for 3 epochs
-# 0.57; the same architecture trained from scratch on the same 50 digits for
-# 100 epochs 0.856-0.869 (seed 0, 0.856, is the cached baseline that
-# test_beats_training_from_scratch compares with).
-MIN_UNSEEN_ACCURACY = 0.85
-# Time: the reference takes 5-9 s (2 cores, shared). The call may run to CALL_TIMEOUT;
-# the time check asks for TIME_LIMIT, so a slow solution loses only that check.
+# each class drawn fresh for each grading. Measured (benchmarks/thresholds.py
+# finetune, two draws): the reference and the five heads of tests/fair/ 0.876-0.908,
+# a head trained for only 3 epochs 0.590-0.643, the from-scratch baseline 0.891-0.893;
+# on other draws (single gradings) heads scored 0.832-0.837 and the baseline 0.862.
+# So the floor sits well below correct answers; "beats training from scratch"
+# compares with a baseline trained on the same draw, and is NOT yet fair to every
+# correct head (some land just under the baseline on some draws: tests/test_corpora.py).
+MIN_UNSEEN_ACCURACY = 0.75
+# Time: CPU seconds of the call, so a busy machine does not fail it (on 2 shared cores
+# the reference's call took 5-9 s of wall clock when idle, 60 s under a load of 15).
+# The call may run to CALL_TIMEOUT; the check asks for TIME_LIMIT, so a slow
+# solution loses only that check.
 TIME_LIMIT = 60.0
 CALL_TIMEOUT = 120.0
 
@@ -40,26 +43,44 @@ def base(announce):
 
 @pytest.fixture(scope="module")
 def data():
-    return finetune_data()
+    """The small labelled set is drawn fresh for every grading."""
+    return finetune_data(fresh_rng())
 
 
 @pytest.fixture(scope="module")
-def tuned(submission, base, data):
+def scratch(data, announce) -> float:
+    """The baseline, trained by the grader on the same digits the submission got."""
+    announce(
+        say(
+            en="the grader's baseline: the same architecture trained from scratch on your digits",
+            zh="评分器的基线：同一架构在你拿到的数字上从零训练",
+        )
+    )
+    return scratch_accuracy(data)
+
+
+@pytest.fixture(scope="module")
+def tuned(submission, base, data, announce):
     """Call fine_tune once; keep the model (or the failure) and how long the call took."""
+    announce(say(en="your fine_tune, its one run", zh="你的 fine_tune，唯一的一次运行"))
     start = time.perf_counter()
     try:
         value = submission.call(base.model, data.x_new, data.y_new, timeout=CALL_TIMEOUT)
     except AssertionError as failure:
         value = failure
-    return value, time.perf_counter() - start
+    # CPU seconds the call used (from the sandbox's accounting) when known: what the
+    # learner's code costs, whatever else the machine is doing; else the wall clock.
+    spent = getattr(submission, "last_call_cpu_s", None)
+    return value, time.perf_counter() - start if spent is None else spent
 
 
 def _model(tuned) -> keras.Model:
     value, _ = tuned
     if isinstance(value, AssertionError):
         raise value
-    assert isinstance(value, keras.Model), (
-        f"{CALL} returned {describe(value)}; expected a keras.Model"
+    assert isinstance(value, keras.Model), say(
+        en=f"{CALL} returned {describe(value)}; expected a keras.Model",
+        zh=f"{CALL} 返回了 {describe(value)}；应返回 keras.Model。",
     )
     return value
 
@@ -69,73 +90,146 @@ def _unseen_accuracy(model: keras.Model, data) -> float:
     return float(np.mean(probs.reshape(len(data.y_unseen), -1).argmax(axis=1) == data.y_unseen))
 
 
-def test_returns_digit_classifier(tuned, data):
+def test_returns_digit_classifier(tuned, data, report):
     """The model takes (N, 28, 28, 1) and gives 10 softmax probabilities; argmax = the digit."""
     model = _model(tuned)
     probs = predict(model, data.x_unseen[:5], f"the model from {CALL}")
-    five_way = " (5 outputs for digits 5-9? use 10, so the argmax IS the digit)"
-    assert probs.shape == (5, 10), (
-        f"the model from {CALL}, given 5 images (5, 28, 28, 1), returned shape {probs.shape}; "
-        f"expected (5, 10){five_way if probs.shape == (5, 5) else ''}"
+    five_way = probs.shape == (5, 5)
+    assert probs.shape == (5, 10), say(
+        en=f"the model from {CALL}, given 5 images (5, 28, 28, 1), returned shape {probs.shape}; "
+        "expected (5, 10)"
+        + (" (5 outputs for digits 5-9? use 10, so the argmax IS the digit)" if five_way else ""),
+        zh=f"{CALL} 返回的模型在输入 5 张 (5, 28, 28, 1) 图像时返回形状 {probs.shape}；应为 (5, 10)"
+        + (
+            "（为数字 5-9 只设了 5 个输出？请用 10 个，这样 argmax 就是数字本身）"
+            if five_way
+            else ""
+        )
+        + "。",
     )
     sums = probs.sum(axis=1)
-    assert probs.min() >= 0 and np.allclose(sums, 1, atol=1e-4), (
-        f"the model from {CALL} gave rows summing to {sums.min():.3g}-{sums.max():.3g}; "
-        "expected softmax probabilities (end with Dense(10, activation='softmax'))"
+    assert probs.min() >= 0 and np.allclose(sums, 1, atol=1e-4), say(
+        en=f"the model from {CALL} gave rows summing to {sums.min():.3g}-{sums.max():.3g}; "
+        "expected softmax probabilities (end with Dense(10, activation='softmax'))",
+        zh=f"{CALL} 返回的模型每行之和为 {sums.min():.3g}-{sums.max():.3g}；应输出 softmax 概率"
+        "（以 Dense(10, activation='softmax') 结尾）。",
+    )
+    report(
+        en="5 images gave (5, 10) softmax rows, one probability per digit",
+        zh="5 张图像得到 (5, 10) 的 softmax 输出，每个数字一个概率",
     )
 
 
-def test_base_weights_unchanged(tuned, base):
-    """Every pretrained Conv2D kernel and bias is in the returned model, bit for bit unchanged."""
+def test_base_weights_unchanged(tuned, base, data, report):
+    """Every pretrained Conv2D kernel and bias is in the returned model bit for bit, and on
+    the path to its output: changing one changes the predictions."""
     model = _model(tuned)
-    returned = [np.asarray(w) for w in model.weights]
+    returned = list(model.weights)
+    images = data.x_unseen[:64]
+    checked = 0
     for layer in base.model.layers:
         if not isinstance(layer, keras.layers.Conv2D):
             continue
         for weight in layer.weights:
             original = np.asarray(weight)
-            same_shape = [w for w in returned if w.shape == original.shape]
-            what = f"the base's {layer.name} {weight.name} {original.shape}"
-            assert same_shape, (
-                f"the model from {CALL} has no weight shaped like {what}; expected the "
-                "pretrained convolutional layers inside the returned model (build on base_model)"
+            what = f"{layer.name} {weight.name} {original.shape}"
+            same_shape = [w for w in returned if tuple(w.shape) == original.shape]
+            assert same_shape, say(
+                en=f"the model from {CALL} has no weight shaped like the base's {what}; expected "
+                "the pretrained convolutional layers inside the returned model (build on "
+                "base_model)",
+                zh=f"{CALL} 返回的模型中没有与基础模型的 {what} 形状相同的权重；返回的模型应包含"
+                "预训练的卷积层（在 base_model 之上构建）。",
             )
-            if any(np.array_equal(w, original) for w in same_shape):
-                continue
-            drift = min(float(np.abs(w - original).max()) for w in same_shape)
-            raise AssertionError(
-                f"the model from {CALL} changed {what}: its values moved by up to {drift:.3g}; "
-                "expected the pretrained convolutional base frozen (set trainable = False "
-                "before compile) so only the new head learns"
+            identical = [w for w in same_shape if np.array_equal(np.asarray(w), original)]
+            if not identical:
+                drift = min(float(np.abs(np.asarray(w) - original).max()) for w in same_shape)
+                raise AssertionError(
+                    say(
+                        en=f"the model from {CALL} changed the base's {what}: its values moved "
+                        f"by up to {drift:.3g}; expected the pretrained convolutional base "
+                        "frozen (set trainable = False before compile) so only the new head "
+                        "learns",
+                        zh=f"{CALL} 返回的模型改变了基础模型的 {what}：数值最多变化了 {drift:.3g}；"
+                        "预训练的卷积基座应被冻结（在 compile 之前设置 trainable = False），"
+                        "只让新的头部学习。",
+                    )
+                )
+            assert any(_changes_predictions(model, w, images) for w in identical), say(
+                en=f"the model from {CALL} holds the base's {what} bit for bit, but changing it "
+                "does not change the model's predictions: the pretrained base is not on the "
+                "path to the output (a copy kept on a branch multiplied by zero, beside weights "
+                "that were retrained?); expected the new head to sit on the frozen base itself",
+                zh=f"{CALL} 返回的模型逐位保留了基础模型的 {what}，但改变它并不会改变模型的预测："
+                "预训练的基座不在通往输出的路径上（是把副本放在一个乘以零的分支上，而旁边是重新"
+                "训练过的权重吗？）；新的头部应直接建在冻结的基座上。",
             )
+            checked += 1
+    report(
+        en=f"all {checked} pretrained Conv2D weights are unchanged bit for bit, and each one "
+        "shapes the predictions",
+        zh=f"全部 {checked} 个预训练 Conv2D 权重逐位未变，而且每一个都影响预测",
+    )
 
 
-def test_unseen_accuracy(tuned, data):
+def _changes_predictions(model: keras.Model, weight, images: np.ndarray) -> bool:
+    """Does nudging `weight` (then putting it back) change the model's predictions?"""
+    before = np.asarray(model(images, training=False))
+    saved = np.array(weight)
+    weight.assign(saved + np.float32(0.5) * (np.abs(saved).mean() + 1e-3))
+    after = np.asarray(model(images, training=False))
+    weight.assign(saved)
+    return not np.allclose(before, after, rtol=0, atol=1e-7)
+
+
+def test_unseen_accuracy(tuned, data, report):
     """Accuracy on unseen digits 5-9 reaches the threshold."""
     accuracy = _unseen_accuracy(_model(tuned), data)
-    assert accuracy >= MIN_UNSEEN_ACCURACY, (
-        f"the model from {CALL} classified {accuracy:.3f} of {len(data.y_unseen)} unseen digits "
-        f"5-9 correctly (argmax of its 10 outputs); expected at least {MIN_UNSEEN_ACCURACY}"
+    n = len(data.y_unseen)
+    assert accuracy >= MIN_UNSEEN_ACCURACY, say(
+        en=f"the model from {CALL} classified {accuracy:.3f} of {n} unseen digits 5-9 correctly "
+        f"(argmax of its 10 outputs); expected at least {MIN_UNSEEN_ACCURACY}",
+        zh=f"{CALL} 返回的模型在 {n} 个未见过的数字 5-9 上准确率为 {accuracy:.3f}"
+        f"（取 10 个输出的 argmax）；至少应为 {MIN_UNSEEN_ACCURACY}。",
+    )
+    report(
+        en=f"{accuracy:.3f} on {n} digits 5-9 your code never saw; needs {MIN_UNSEEN_ACCURACY}",
+        zh=f"在你的代码从未见过的 {n} 个数字 5-9 上为 {accuracy:.3f}；要求 {MIN_UNSEEN_ACCURACY}",
     )
 
 
-def test_beats_training_from_scratch(tuned, base, data):
+def test_beats_training_from_scratch(tuned, scratch, data, report):
     """Fine-tuning beats the same architecture trained from scratch on the same small set."""
     accuracy = _unseen_accuracy(_model(tuned), data)
-    assert accuracy > base.scratch_accuracy, (
-        f"the model from {CALL} classified {accuracy:.3f} of the unseen digits 5-9 correctly, "
-        f"no better than the same architecture trained from scratch on the same "
-        f"{5 * PER_CLASS} digits ({base.scratch_accuracy:.3f}); expected the pretrained "
-        "features to help: freeze the base, train a new head long enough"
+    n = 5 * PER_CLASS
+    assert accuracy > scratch, say(
+        en=f"the model from {CALL} classified {accuracy:.3f} of the unseen digits 5-9 correctly, "
+        f"no better than the same architecture trained from scratch on the same {n} digits "
+        f"({scratch:.3f}); expected the pretrained features to help: freeze the base, train a "
+        "new head long enough",
+        zh=f"{CALL} 返回的模型在未见过的数字 5-9 上准确率为 {accuracy:.3f}，不比同一架构在同样 "
+        f"{n} 个数字上从零训练的结果（{scratch:.3f}）更好；预训练特征应当有帮助：冻结基座，"
+        "把新的头部训练足够久。",
+    )
+    report(
+        en=f"{accuracy:.3f} against {scratch:.3f} for the same architecture trained from scratch "
+        f"on the same {n} digits",
+        zh=f"{accuracy:.3f}，同一架构在同样 {n} 个数字上从零训练为 {scratch:.3f}",
     )
 
 
-def test_within_time_limit(tuned):
+def test_within_time_limit(tuned, report):
     """fine_tune returns within the time limit."""
     value, seconds = tuned
     if isinstance(value, AssertionError):
         raise value
-    assert seconds <= TIME_LIMIT, (
-        f"{CALL} took {seconds:.0f} s; expected at most {TIME_LIMIT:.0f} s (train only the new "
-        "head, for a few dozen epochs on the small set)"
+    assert seconds <= TIME_LIMIT, say(
+        en=f"{CALL} used {seconds:.0f} s of CPU; expected at most {TIME_LIMIT:.0f} s (train only "
+        "the new head, for a few dozen epochs on the small set)",
+        zh=f"{CALL} 用了 {seconds:.0f} 秒 CPU；最多允许 {TIME_LIMIT:.0f} 秒（只训练新的头部，在小"
+        "数据集上训练几十个 epoch）。",
+    )
+    report(
+        en=f"fine_tune used {seconds:.1f} s of CPU; the limit is {TIME_LIMIT:.0f} s",
+        zh=f"fine_tune 用了 {seconds:.1f} 秒 CPU；上限为 {TIME_LIMIT:.0f} 秒",
     )

@@ -20,11 +20,14 @@ HAND_TRUE = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2])
 HAND_PRED = np.array([0, 0, 1, 1, 2, 2, 2, 0, 2])
 # The vectorisation check: 1.5 million labels, judged on the worker's CPU time for the
 # call (measured by the grader from /proc). Measured on this 2-core machine while it was
-# shared by other sessions (load 11-15, so noisy), three runs each: the reference
-# (np.bincount) 0.03-0.09 s, np.add.at 0.14-0.22 s, a float one-hot product 0.13-0.22 s;
-# a Python loop over the samples 0.80-0.98 s. The limit sits 2x above the slowest
-# vectorised answer and 1.8x below the fastest loop.
-BIG, LIMIT_S = 1_500_000, 0.45
+# shared by other sessions (load 12-16, so noisy; benchmarks/classic_cpu.py, 5 runs
+# each over two sessions): the reference (np.bincount) 0.03-0.09 s, np.unique 0.04-0.05 s,
+# np.add.at 0.11-0.22 s, a float one-hot product 0.12-0.31 s; a Python loop over the
+# numpy elements 0.80-0.98 s. The limit, 0.5 s, is 1.6x above the slowest vectorised run
+# and 1.6x below the fastest loop. A tight loop over Python lists (y.tolist(), then
+# cm[t][p] += 1) used 0.21-0.22 s and passes: no CPU limit separates it from np.add.at
+# by a safe margin at this size.
+BIG, LIMIT_S = 1_500_000, 0.5
 
 
 def _expected(y_true: np.ndarray, y_pred: np.ndarray, classes: int) -> dict:
@@ -332,11 +335,11 @@ def test_vectorised_on_a_million_labels(submission, report):
     )  # fmt: skip
     assert used is None or used <= LIMIT_S, say(
         en=f"classification_metrics on {BIG:,} labels used {used:.2f} s of CPU; at most "
-           f"{LIMIT_S} s is allowed (a vectorised answer takes 0.05-0.2 s; a Python loop over "
+           f"{LIMIT_S} s is allowed (a vectorised answer takes 0.05-0.3 s; a Python loop over "
            "the samples is several times slower: count with np.bincount(y_true * C + y_pred) or "
            "np.add.at)",
         zh=f"classification_metrics 处理 {BIG:,} 个标签用了 {used:.2f} 秒 CPU；上限 {LIMIT_S} 秒"
-           "（向量化的答案约 0.05-0.2 秒；对样本写 Python 循环要慢好几倍：用 "
+           "（向量化的答案约 0.05-0.3 秒；对样本写 Python 循环要慢好几倍：用 "
            "np.bincount(y_true * C + y_pred) 或 np.add.at 计数）",
     )  # fmt: skip
     shown = "?" if used is None else f"{used:.2f}"

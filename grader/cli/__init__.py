@@ -18,6 +18,7 @@ from grader.errors import UserError
 # One module per group of commands; order is the order in `mlkata --help`.
 COMMAND_MODULES = (
     "grader.cli.quiz",  # quiz, stats, topics
+    "grader.cli.interview",  # interview
     "grader.cli.grade",  # grade
     "grader.cli.workspace",  # init, list, next, hint, watch, reset
     "grader.cli.author",  # validate, new, verify, batch, export, import

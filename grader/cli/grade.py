@@ -101,7 +101,11 @@ def run(args) -> int:
 
     exercise = _exercise(args.exercise, args.root)
     file = resolve_file(exercise, args.file)
+    from grader.checks.support import use_language
     from grader.curves import History
+    from grader.text import default_language
+
+    use_language(args.lang or default_language())  # the checks' messages follow --lang
 
     history = History()
     if args.json:
@@ -112,7 +116,14 @@ def run(args) -> int:
 
         with training_bar(console(), f"Grading {exercise.id} ...", history) as on_progress:
             verdict = grade(exercise, file, on_progress=on_progress)
-    verdict.record(hashlib.sha256(file.read_bytes()).hexdigest())
+    from grader.text import default_language
+    from grader.workspace import counts_for_status
+
+    lang = args.lang or default_language()
+    if counts_for_status(exercise, file):
+        verdict.record(hashlib.sha256(file.read_bytes()).hexdigest())
+    else:
+        _say_status_unchanged(exercise.id, file, lang)
     if args.junit:
         reports.write_atomically(args.junit, reports.to_junit(verdict))
     if args.gradescope:
@@ -127,12 +138,27 @@ def run(args) -> int:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
     else:
         from grader.cli.verdict import show_verdict
-        from grader.text import default_language
 
-        show_verdict(verdict, exercise, file, args.lang or default_language())
+        show_verdict(verdict, exercise, file, lang)
     if args.plot:
         _plot(history, args.plot, exercise.id)
     return 0 if verdict.passed else 1
+
+
+def _say_status_unchanged(exercise_id: str, file: Path, lang: str) -> None:
+    """Grading another file than the workspace's own shows its verdict, and says so."""
+    import sys
+
+    from grader.paths import shown
+
+    own = f"{exercise_id}.py"
+    if lang == "zh":
+        text = (f"mlkata：这次对 {shown(file)} 的评分没有改变工作区里 {exercise_id} 的状态："
+                f"只有给工作区自己的 {own} 评分才会更新它。")  # fmt: skip
+    else:
+        text = (f"mlkata: this grading of {shown(file)} did not change {exercise_id}'s status in "
+                f"your workspace: only grading the workspace's own {own} updates it.")  # fmt: skip
+    print(text, file=sys.stderr)
 
 
 def _plot(history, path: Path, exercise_id: str) -> None:

@@ -152,8 +152,18 @@ class Screen:
         self.line("")
         self.line(self.heading(question, i, n))
         self.line(self.text(question.prompt))
+        if question.picture is not None:
+            self.picture(question.picture)
         for index, option in enumerate(question.options):
             self.line(f"  {LETTERS[index]}) {self.text(option)}")
+
+    def picture(self, picture) -> None:
+        """Piped: the picture in words (grader.cli.pictures)."""
+        from grader.cli.pictures import describe
+        from grader.pictures import draw
+
+        for line in describe(draw(picture), self.lang):
+            self.line(line, "dim")
 
     def read(self, label: str, hint: str) -> str | None:
         self.line(say(self.lang, "ask", label=label, hint=hint).rstrip())
@@ -236,6 +246,20 @@ class RichScreen(Screen):
         self.console.print(
             Panel(Group(*body), title=self.heading(question, i, n), title_align="left", width=width)
         )
+        if question.picture is not None:
+            self.picture(question.picture)
+
+    def picture(self, picture) -> None:
+        """Half-blocks in colour, or ASCII shades when the terminal has no colour."""
+        from grader.cli.pictures import ascii_lines, colour_lines, legend
+        from grader.pictures import draw
+
+        drawing = draw(picture)
+        plain = self.console.no_color or self.console.color_system is None
+        for line in ascii_lines(drawing) if plain else colour_lines(drawing):
+            self.console.print(line, markup=False, highlight=False, no_wrap=True, crop=False)
+        for line in legend(drawing, self.lang, plain):
+            self.line(line, "dim")
 
     def reveal(self, question) -> None:
         from rich.console import Group

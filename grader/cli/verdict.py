@@ -65,9 +65,13 @@ def training_bar(out, label: str, on_event=None):
                TextColumn("{task.fields[metrics]}", markup=False))  # fmt: skip
     with Progress(*columns, console=out, transient=True) as bar:
         task = bar.add_task(label, total=None, metrics="")
+        # The checks' latest note names the training run under way ("your pipeline,
+        # run 2 of 2 - leak check"): it stays beside the bar while that run's epochs go by.
+        shown = [label]
 
         def update(raw: object) -> None:
             if isinstance(raw, Stage):
+                shown[0] = raw.text
                 bar.update(task, description=raw.text)
                 return
             if on_event is not None:
@@ -80,7 +84,7 @@ def training_bar(out, label: str, on_event=None):
                 done += 1
             elif event["steps"]:
                 done += min(event["step"] / event["steps"], 1.0)
-            bar.update(task, description=label, total=event["epochs"], completed=done,
+            bar.update(task, description=shown[0], total=event["epochs"], completed=done,
                        metrics=describe_event(event))  # fmt: skip
 
         yield update
@@ -95,7 +99,9 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
     out.print(f"[bold]{escape(exercise.title(lang))}[/] — {escape(shown(file))}")
     table = Table(show_header=True, header_style="bold", expand=False)
     table.add_column("")
-    table.add_column(words["check"])
+    # The manifest's name in full, as --json, JUnit and Gradescope give it.
+    longest = max((len(check.name) for check in verdict.checks), default=0)
+    table.add_column(words["check"], no_wrap=True, min_width=longest)
     table.add_column(words["points"], justify="right")
     table.add_column(words["result"], overflow="fold")
     previous = None
@@ -108,7 +114,7 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
                 message = f"[dim]{words['same']}[/]"
             previous = reason
         points = f"{check.score}/{check.max_score}"
-        table.add_row(mark, check.name.removeprefix("test_"), points, message)
+        table.add_row(mark, check.name, points, message)
     out.print(table)
     failure = verdict.first_failure
     hint = failure.hint(lang) if failure is not None else ""

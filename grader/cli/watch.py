@@ -29,10 +29,12 @@ def _watch_console():
 
 def run(args) -> int:
     from grader import workspace
+    from grader.checks.support import use_language
     from grader.exercises import get_exercise, load_manifest
     from grader.watcher import Session, WarmWorker, Watcher
 
     lang, out = language(args), _watch_console()
+    use_language(lang)  # the checks' messages follow --lang
     if args.interval <= 0:
         raise UserError("--interval must be a positive number of seconds")
     space = workspace.require()
