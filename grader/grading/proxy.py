@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from grader.exercises import Exercise
-from grader.sandbox.launch import Limits, WorkerDied, WorkerProcess
+from grader.sandbox.launch import Limits, WorkerDied, WorkerProcess, reachable_temp_dir
 
 _RESULT_FILE = re.compile(r"out-\d+\.(npy|keras)")
 _SANDBOX_COPY = re.compile(r"\S*mlkata-scratch-[^/\s]+/submission\.py")
@@ -406,21 +406,9 @@ class Submission:
             ) from None
 
 
-def _scratch_parent() -> str:
-    """Where scratch folders go: the usual temporary folder, unless the worker will run as
-    another uid that cannot pass through it (e.g. a TMPDIR under a 0700 folder)."""
-    base = tempfile.gettempdir()
-    if os.geteuid() != 0:
-        return base
-    for folder in [Path(base), *Path(base).parents]:
-        if not folder.stat().st_mode & stat.S_IXOTH:
-            return "/tmp"
-    return base
-
-
 def start_worker(exercise: Exercise) -> WorkerProcess:
     """A fresh worker in a fresh scratch folder, already importing what the exercise needs."""
-    scratch = Path(tempfile.mkdtemp(prefix="mlkata-scratch-", dir=_scratch_parent()))
+    scratch = Path(tempfile.mkdtemp(prefix="mlkata-scratch-", dir=reachable_temp_dir()))
     os.chmod(scratch, 0o700)
     limits = Limits(wall_seconds=exercise.wall_seconds, memory_mb=exercise.memory_mb,
                     max_disk_bytes=exercise.scratch_mb << 20)  # fmt: skip

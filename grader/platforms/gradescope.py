@@ -42,6 +42,10 @@ fi
 "$PYTHON" -m venv "$ROOT/venv"
 "$ROOT/venv/bin/pip" install --no-cache-dir -r "$ROOT/source/requirements.txt"
 PYTHONPATH="$ROOT/source/mlkata" "$ROOT/venv/bin/python" -c 'import grader.cli'
+# Where bubblewrap cannot start, a submission runs as an unprivileged uid that can read
+# what is world-readable: it may use the venv (Python, numpy, TensorFlow) but never read
+# the grader, its checks or its held-back data.
+chmod -R go-rwx "$ROOT/source"
 """
 
 RUN_AUTOGRADER = """\

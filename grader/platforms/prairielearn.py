@@ -33,6 +33,9 @@ RUN_SH = """\
 # PrairieLearn runs this in the grading container; it writes $GRADE/results/results.json.
 # To try it elsewhere: MLKATA_GRADE_ROOT=DIR (default /grade), MLKATA_PYTHON=python3.
 GRADE="${MLKATA_GRADE_ROOT:-/grade}"
+# Where bubblewrap cannot start, a submission runs as an unprivileged uid that can read
+# what is world-readable: keep the grader, its checks and its data from it.
+chmod -R go-rwx "$GRADE/serverFilesCourse" "$GRADE/tests" 2>/dev/null || true
 export PYTHONPATH="$GRADE/serverFilesCourse/mlkata"
 exec "${MLKATA_PYTHON:-python3}" -m grader.platforms.prairielearn "$GRADE"
 """
@@ -84,7 +87,8 @@ def info(exercise: Exercise, image: str, lang: str) -> dict:
             "image": image,
             "serverFilesCourse": ["mlkata/"],
             "entrypoint": "/grade/serverFilesCourse/mlkata/run.sh",
-            "timeout": min(MAX_TIMEOUT, int(exercise.wall_seconds) + 60),
+            # the learner's time, the checks' own time, and a minute of start-up
+            "timeout": min(MAX_TIMEOUT, int(exercise.wall_seconds + exercise.checks_seconds) + 60),
         },
     }
 

@@ -7,11 +7,16 @@ what the sandbox can see in `allowlist.py`, which tier runs in `tiers.py`.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import json
 import os
 import select
+import shutil
+import stat
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,6 +28,36 @@ from grader.sandbox.bounded import BoundedProcess, Limits, WorkerDied, leftover_
 __all__ = ["Limits", "WorkerDied", "WorkerProcess", "leftover_processes", "sandbox_tier"]
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+
+
+def reachable_temp_dir() -> str:
+    """The usual temporary folder, unless a worker running as another uid could not pass
+    through it (e.g. a TMPDIR under a 0700 folder): then /tmp."""
+    base = tempfile.gettempdir()
+    if os.geteuid() != 0:
+        return base
+    for folder in [Path(base), *Path(base).parents]:
+        if not folder.stat().st_mode & stat.S_IXOTH:
+            return "/tmp"
+    return base
+
+
+@functools.cache
+def readable_worker_script() -> Path:
+    """A copy of worker.py that any uid may read but none may change: the platform
+    bundles make the grader itself unreadable to others (0700), and the worker's uid
+    must still start the worker. One copy per grader process, removed at exit."""
+    if os.geteuid() != 0:
+        return WORKER_SCRIPT
+    folder = Path(tempfile.mkdtemp(prefix="mlkata-worker-", dir=reachable_temp_dir()))
+    copy = folder / "worker.py"
+    shutil.copyfile(WORKER_SCRIPT, copy)
+    os.chmod(copy, 0o444)
+    os.chmod(folder, 0o755)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return copy
+
+
 _MAX_ANSWER_BYTES = 1 << 20
 _TMPFS_BYTES = 64 << 20  # the sandbox's /tmp and /dev/shm, each
 
@@ -36,14 +71,15 @@ def _command(tier: tiers.Tier, scratch: Path, preload: list[str], worker_args: l
     """The command line and the Popen extras that start the worker in `tier` as `uid`."""
     popen = tiers.as_user(uid) if tier.drops_privileges else {}
     if tier.name == "bubblewrap":
-        cmd = [tier.bwrap, *bwrap_arguments(scratch, WORKER_SCRIPT, tuple(preload))]
+        script = readable_worker_script()
+        cmd = [tier.bwrap, *bwrap_arguments(scratch, script, tuple(preload))]
         cmd += [*tmpfs_arguments(_TMPFS_BYTES), "--bind", str(scratch), str(scratch)]
         cmd += ["--chdir", str(scratch), *tiers.namespaces(tier), "--remount-ro", "/"]
         cmd += ["--die-with-parent", "--new-session", "--"]
         cmd += tiers.setpriv(uid) if tier.drop == "inside" else []
         cmd += [sys.executable, "-I", WORKER_INSIDE, *worker_args]
         return cmd, popen
-    return [sys.executable, "-I", str(WORKER_SCRIPT), *worker_args], popen
+    return [sys.executable, "-I", str(readable_worker_script()), *worker_args], popen
 
 
 class WorkerProcess:

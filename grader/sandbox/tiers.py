@@ -138,7 +138,9 @@ def _probe_bubblewrap(drop: str | bool) -> tuple[str | None, str]:
         return None, "bubblewrap (bwrap) is not installed"
     with tempfile.TemporaryDirectory(prefix="mlkata-probe-") as scratch:
         os.chmod(scratch, 0o755)
-        cmd = [path, *bwrap_arguments(Path(scratch), Path(__file__), ())]
+        from grader.sandbox.launch import readable_worker_script
+
+        cmd = [path, *bwrap_arguments(Path(scratch), readable_worker_script(), ())]
         tier = Tier("bubblewrap", "", path, drop=drop or "")
         cmd += [*tmpfs_arguments(1 << 20), *namespaces(tier), "--die-with-parent", "--"]
         # bwrap fails while binding an unreachable source, before it runs anything.
