@@ -43,7 +43,10 @@ class ChecksProcess:
         )
         cmd = [sys.executable, "-m", "grader.grading.checks_child",
                "--control-fd", str(control_r), "--events-fd", str(events_w)]  # fmt: skip
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        # The same grader as this process, even one run from a checkout without installing.
+        package_root = str(Path(__file__).resolve().parents[2])
+        path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": path}
         self._process = BoundedProcess(
             cmd,
             limits=limits,
