@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -83,6 +82,8 @@ def folder() -> Path:
 
 def plan(questions, exercises, minutes: int, track: str | None, seed: int, lang: str) -> Session:
     """A new session: theory questions across topics, easy to hard, then one exercise."""
+    import random
+
     rng = random.Random(seed)
     topics = TRACK_TOPICS.get(track) if track else None
     pool = [q for q in questions if not q.unfinished and (topics is None or q.topic in topics)]

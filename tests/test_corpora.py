@@ -37,9 +37,18 @@ TRICKS = {
     # issue 11: honest on the old probe's sizes (1,000 / 4,000), fine-tunes on test otherwise
     "pipe_probe_detect.py": {"test_model_independent_of_test_set": "TRAINED ON THE TEST SET"},
     "pipe_best_epoch_on_test.py": {"test_model_independent_of_test_set": "SELECTED ON THE TEST"},
-    "pipe_leak_first_call.py": {"test_model_independent_of_test_set": "TRAINED ON THE TEST SET"},
+    # leaky in run 1 only: named as training on the test set when its model shows it, else
+    # as a pipeline that does not give the same model twice for the same data
+    "pipe_leak_first_call.py": {
+        "test_model_independent_of_test_set": ("TRAINED ON THE TEST SET", "different model again")
+    },
     # issue 11: a retrained copy of the base, the original carried on a branch times zero
     "ft_decoy_branch.py": {"test_base_weights_unchanged": "not on the path"},
+}  # fmt: skip
+# Checks a gaming answer may fail as well, as a plain consequence of its trick: the
+# retrained copy of the base often does no better than training from scratch.
+ALSO = {
+    "ft_decoy_branch.py": {"test_beats_training_from_scratch"},
 }  # fmt: skip
 
 
@@ -94,9 +103,10 @@ def test_gaming_answer_fails_exactly_the_check_naming_its_trick(file):
     verdict = grade(get_exercise(_exercise(file)), file)
     failed = {c.name: c.message for c in verdict.checks if not c.passed}
     expected = TRICKS[file.name]
-    assert set(failed) == set(expected), failed
+    assert set(expected) <= set(failed) <= set(expected) | ALSO.get(file.name, set()), failed
     for name, words in expected.items():
-        assert words in failed[name], failed[name]
+        alternatives = words if isinstance(words, tuple) else (words,)
+        assert any(w in failed[name] for w in alternatives), failed[name]
 
 
 @pytest.mark.slow

@@ -103,6 +103,17 @@ def test_the_plan_is_seeded_mixes_topics_and_rises_in_difficulty():
     assert next(e for e in manifest if e.id == llm.exercise).track == "llm"
 
 
+def test_help_lists_the_tracks_without_importing_the_interview_core():
+    from grader.cli.interview import TRACKS
+    from grader.interview import TRACK_TOPICS
+
+    assert tuple(sorted(TRACK_TOPICS)) == TRACKS
+    code = "import sys; from grader.cli import build_parser; build_parser(); "
+    code += "print('grader.interview' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert out.strip() == "False"
+
+
 def test_an_interview_paused_at_the_exercise_resumes_there(mlkata, mlkata_home):
     from grader import bank, interview
     from grader.exercises import load_manifest

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import random
-import shutil
 import time
 from pathlib import Path
 
@@ -61,9 +59,10 @@ def say(lang: str, key: str, **values: object) -> str:
     return WORDS[key][lang == "zh"].format(**values)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    from grader.interview import TRACK_TOPICS
+TRACKS = ("classic", "llm", "mnist-keras")  # grader.interview.TRACK_TOPICS (not imported: --help)
 
+
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "interview",
         help="a timed mock interview: theory questions, then a graded coding exercise",
@@ -73,7 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog="Example: mlkata interview --minutes 15 --track llm --lang zh",
     )
     p.add_argument("--minutes", type=int, default=45, metavar="M", help="the clock (default 45)")
-    p.add_argument("--track", choices=sorted(TRACK_TOPICS), help="topics and exercise of a track")
+    p.add_argument("--track", choices=TRACKS, help="topics and exercise of a track")
     p.add_argument("--lang", choices=("en", "zh"), help="language (default: from the locale)")
     p.add_argument("--seed", type=int, help="choose the questions reproducibly")
     p.add_argument("--report", type=Path, metavar="PATH", help="also write the report as Markdown")
@@ -98,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         from grader.exercises import load_manifest
 
         lang = language(args)
+        import random
+
         seed = args.seed if args.seed is not None else random.randrange(10**6)
         session = interview.plan(questions.values(), load_manifest(), args.minutes, args.track,
                                  seed, lang)  # fmt: skip
@@ -222,6 +223,8 @@ def _exercise(screen, session) -> bool:
     lang, exercise = screen.lang, get_exercise(session.exercise)
     file = interview.workspace_file(session)
     if not file.exists():
+        import shutil
+
         file.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(exercise.stub_path, file)
     screen.line("")
