@@ -21,6 +21,11 @@ def mlkata_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test keeps its progress in its own folder, never the learner's real one."""
     home = tmp_path / "mlkata-home"
     monkeypatch.setenv("MLKATA_HOME", str(home))
+    # The CLI remembers the language it resolved; a test starts from the locale again.
+    from grader import messages
+
+    monkeypatch.delenv(messages.LANG_VARIABLE, raising=False)
+    monkeypatch.setattr(messages, "_current", None)
     return home
 
 
