@@ -12,7 +12,7 @@ import re
 
 _NOISE = (
     # absl/glog form: I0000 00:00:1796004452.334982       2 cudart_stub.cc:31] Could not ...
-    re.compile(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w./-]+\.(?:cc|h|cpp):\d+\] .*"),
+    re.compile(r"[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ [\w./-]+\.(?:cc|h|cpp):\d+\] .*"),
     # TensorFlow's older form: 2024-05-01 10:00:00.123456: I tensorflow/core/...cc:123] ...
     re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] [\w./-]+\.(?:cc|h|cpp):\d+\] .*"),
     re.compile(
