@@ -177,9 +177,16 @@ _PATTERNS = [(key, _pattern(en)) for key, (en, _) in MACHINERY.items()]
 
 
 def localize(message: str, lang: str) -> str:
-    """`message` in `lang` when it is one of the machinery's English messages; else as is."""
+    """`message` in `lang` when it is one of the machinery's English messages; else as is.
+
+    A check may also quote one inside its own sentence ("holding the label 31,
+    classification_metrics(...) raised NotImplementedError: ..."): the machinery's
+    fixed wording after the call is translated where it stands.
+    """
     if lang != "zh":
         return message
+    for english, chinese in _TAILS:
+        message = message.replace(english, chinese)
     for key, pattern in _PATTERNS:
         match = pattern.fullmatch(message)
         if match:
@@ -188,6 +195,17 @@ def localize(message: str, lang: str) -> str:
                 values["during"] = DURING.get(values["during"], values["during"])
             return MACHINERY[key][1].format(**values)
     return message
+
+
+# The fixed wording after `{during}` of the messages that have no other field.
+_TAILS = [
+    (en.removeprefix("{during}"), zh.removeprefix("{during}"))
+    for en, zh in MACHINERY.values()
+    if en.startswith("{during}") and "{" not in en.removeprefix("{during}")
+]
+# ... and the error alone, as a check quotes it after its own "failed, but not with ...".
+_TAILS += [(en.removeprefix(" raised "), zh.removeprefix(" 抛出了 ")) for en, zh in _TAILS
+           if en.startswith(" raised ") and zh.startswith(" 抛出了 ")]  # fmt: skip
 
 
 def error_name(error: str, lang: str) -> str:

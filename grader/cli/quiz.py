@@ -290,13 +290,17 @@ def run_stats(args: argparse.Namespace) -> int:
         return 0
     lang = language(args)
     words = STATS_WORDS[lang == "zh"]
-    percent = f" ({s.correct / s.answered:.0%})" if s.answered else ""
+    percent = ""
+    if s.answered:
+        rate = f"{s.correct / s.answered:.0%}"
+        percent = f"（{rate}）" if lang == "zh" else f" ({rate})"
     print(words["answered"].format(answered=s.answered, correct=s.correct, percent=percent,
                                    seen=s.seen))  # fmt: skip
     print(words["due"].format(now=s.due_now, today=s.due_today, week=s.due_week))
     for topic, t in s.topics.items():
-        print(f"  {topic:<20} {t.correct}/{t.answered} ({t.accuracy:.0%})")
-    for line in selfcheck.missed_lines(language(args)):
+        rate = f"（{t.accuracy:.0%}）" if lang == "zh" else f"({t.accuracy:.0%})"
+        print(f"  {topic:<20} {t.correct}/{t.answered} {rate}")
+    for line in selfcheck.missed_lines(lang):
         print(line)
     if not s.answered:
         print(words["start"])

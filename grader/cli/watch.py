@@ -169,7 +169,9 @@ class _WatchLoop:
         self.out.print(escape(say(self.lang, "write", function=exercise.function, file=file,
                                   n=len(exercise.checks))))  # fmt: skip
         for check in exercise.checks:
-            name = check.name.removeprefix("test_").replace("_", " ")
+            name = check.name.removeprefix("test_")
+            if self.lang != "zh":  # in Chinese the check keeps its name, as in the verdict
+                name = name.replace("_", " ")
             points = say(self.lang, "points" if check.points != 1 else "point", n=check.points)
             self.out.print(f"  [dim]·[/] {escape(name)}  [dim]{points}[/]")
 
