@@ -93,6 +93,10 @@ MACHINERY: dict[str, tuple[str, str]] = {
         "your file does not define {function}(). Did you misname it or forget to define it?",
         "你的文件没有定义 {function}()。是名字写错了，还是忘了定义？",
     ),
+    "unreadable_file": (
+        "the grader cannot read your file: {error}",
+        "评分程序无法读取你的文件：{error}",
+    ),
     "import_raised": ("importing your file raised {error}", "导入你的文件时抛出了 {error}"),
     "kept_dying": (
         "the worker running your code kept dying; gave up",

@@ -35,7 +35,7 @@ def mlkata_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache: P
     # The CLI remembers the language it resolved; a test starts from the locale again.
     from grader import messages
 
-    monkeypatch.delenv(messages.LANG_VARIABLE, raising=False)
+    monkeypatch.setenv(messages.LANG_VARIABLE, "")  # unset, and restored after the test
     monkeypatch.setattr(messages, "_current", None)
     return home
 
