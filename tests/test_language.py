@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 GOOD = str(REPO / "tests" / "fixtures" / "banks" / "good")
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")  # and ，。：
+_STRINGS = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")  # literals in a call: train_bpe(['low lower'])
 _CODE = re.compile(
     r"`[^`]*`"  # code spans
     r"|\S*[/\\._=()\[\]{}<>@#$%^*+|~:'\"-]\S*"  # paths, identifiers, calls, flags, ids
@@ -62,7 +63,7 @@ def english_only(line: str) -> bool:
     """A line of English prose with no Chinese in it: mlkata forgot to translate it."""
     if _HAN.search(line):
         return False
-    prose = _CODE.sub(" ", line)
+    prose = _CODE.sub(" ", _STRINGS.sub(" ", line))
     words = [w for w in re.findall(r"[A-Za-z]{2,}", prose) if w.lower() not in NAMES_HERE]
     return any(not w.isupper() for w in words)  # FILE, PATH: metavars and acronyms
 
@@ -82,6 +83,7 @@ def test_the_detector_catches_english_and_lets_code_through():
     assert not english_only("  normalize.py  `mlkata watch`  preprocess_image(array(28, 28))")
     assert not english_only("cnn                28    6    4")
     assert not english_only("--lang {en,zh} [--json]")
+    assert not english_only("│ ✗ │ 0/1 │ train_bpe(['low lower lowest'], │")
 
 
 LEARNER_RUNS = [
