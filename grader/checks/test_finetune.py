@@ -112,8 +112,8 @@ def test_returns_digit_classifier(tuned, data, report):
         en=f"the model from {CALL} gave rows summing to between "
         f"{sums.min():.3g} and {sums.max():.3g}; "
         "expected softmax probabilities (end with Dense(10, activation='softmax'))",
-        zh=f"{CALL} 返回的模型每行之和在 {sums.min():.3g} 到 {sums.max():.3g} 之间；应输出 softmax 概率"
-        "（以 Dense(10, activation='softmax') 结尾）。",
+        zh=f"{CALL} 返回的模型每行之和在 {sums.min():.3g} 到 {sums.max():.3g} 之间；"
+        "应输出 softmax 概率（以 Dense(10, activation='softmax') 结尾）。",
     )
     report(
         en="5 images gave (5, 10) softmax rows, one probability per digit",
