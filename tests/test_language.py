@@ -29,7 +29,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")  # 
 _STRINGS = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")  # literals in a call: train_bpe(['low lower'])
 _CODE = re.compile(
     r"`[^`]*`"  # code spans
-    r"|\S*[/\\._=()\[\]{}<>@#$%^*+|~:'\"-]\S*"  # paths, identifiers, calls, flags, ids
+    r"|\S*[/\\._=()\[\]{}<>@#$%^*+|~:'\"`-]\S*"  # paths, identifiers, calls, flags, ids
     r"|\S*\d\S*"  # numbers and anything with a digit (float32, 3x3, 2e-4)
 )
 # Proper names and notation that read the same in Chinese text.
@@ -39,8 +39,14 @@ NAMES = {
     "cnn", "conv", "dense", "lora", "epoch", "epochs", "nan", "inf", "true", "false", "yes",
     "json", "csv", "yaml", "junit", "png", "todo", "ok", "en", "zh", "usage", "none",
     "skip", "sandbox", "zip", "anki", "markdown", "english", "lambda", "dtype", "flatten",
-    "dropout", "pooling",
+    "dropout", "pooling", "notimplementederror", "valueerror", "typeerror",
 }  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """Wide tables: a cell cut into 20-column pieces would split code from its Chinese."""
+    monkeypatch.setenv("COLUMNS", "240")
 
 
 def _known_names() -> set[str]:
@@ -83,6 +89,7 @@ def test_the_detector_catches_english_and_lets_code_through():
     assert not english_only("  normalize.py  `mlkata watch`  preprocess_image(array(28, 28))")
     assert not english_only("cnn                28    6    4")
     assert not english_only("--lang {en,zh} [--json]")
+    assert not english_only("│   │      │ `raise                │")  # a code span cut by wrapping
     assert not english_only("│ ✗ │ 0/1 │ train_bpe(['low lower lowest'], │")
 
 
