@@ -21,7 +21,7 @@ def test_an_unknown_command_suggests_the_closest(mlkata):
     result = mlkata("stat", "--lang", "en")
     assert result.returncode == 2
     assert result.stderr.startswith("usage: mlkata ")
-    assert "there is no 'stat'" in result.stderr and "Did you mean stats?" in result.stderr
+    assert "invalid choice: 'stat'" in result.stderr and "Did you mean stats?" in result.stderr
 
 
 def test_a_command_name_ignores_case(mlkata):

@@ -78,15 +78,15 @@ def explain(parser: argparse.ArgumentParser, message: str) -> str:
         hint = did_you_mean(m["value"], choices)
         return (
             say(
-                en=f"{m['arg']}: there is no {m['value']!r}; choose from {', '.join(choices)}.",
+                en=f"{message}.",  # argparse's own words: scripts and tests look for them
                 zh=f"{m['arg']}：没有“{m['value']}”，可选：{'、'.join(choices)}。",
             )
             + hint
         )
     if m := _REQUIRED.fullmatch(message):
-        return say(en=f"missing: {m['args']}.", zh=f"缺少必需的参数：{m['args']}。")
+        return say(en=message, zh=f"缺少必需的参数：{m['args']}。")
     if m := _ONE.fullmatch(message):
-        return say(en=f"{m['arg']} needs a value.", zh=f"{m['arg']} 后面需要一个值。")
+        return say(en=message, zh=f"{m['arg']} 后面需要一个值。")
     if m := _INVALID.fullmatch(message):
         return say(en=message, zh=f"{m['arg']}：无效的值 {m['value']}。")
     if language() == "zh" and (m := _ARGUMENT.fullmatch(message)):

@@ -249,7 +249,7 @@ def run_import(args) -> int:
     from grader.authoring import Root, add_questions, known_ids
     from grader.text import default_language
 
-    say = IMPORT_WORDS[default_language()]
+    words = IMPORT_WORDS[default_language()]
     if not bank.SLUG.match(args.topic):
         raise UserError(
             say(
@@ -311,11 +311,11 @@ def run_import(args) -> int:
         print(f"  {qid}")
     with_media = sum(card.images > 0 for card in cards)
     if with_media:
-        print(say["images"].format(n=with_media))
+        print(words["images"].format(n=with_media))
     if no_answer:
-        print(say["no_answer"].format(n=len(no_answer), first=no_answer[0][:80]))
+        print(words["no_answer"].format(n=len(no_answer), first=no_answer[0][:80]))
     if added.created:
-        print(say["title"].format(title=title))
+        print(words["title"].format(title=title))
     return 0
 
 
