@@ -27,12 +27,32 @@ Example:
     (1, 10)
 
 Check your work with `mlkata grade finetune`.
+
+中文说明：练习 `finetune`，让一个在数字 0-4 上预训练的 CNN 学会识别 5-9（微调）。
+
+编写 `fine_tune(base_model, x_new, y_new) -> keras.Model`：
+
+- `base_model` 是在 MNIST 数字 0-4 上预训练的小型 CNN，各层为：
+  conv_1 (Conv2D) -> pool_1 -> conv_2 (Conv2D) -> pool_2 -> features (Flatten)
+  -> dropout -> classifier (Dense(10, softmax))。它的卷积层已经能检测数字 5-9
+  同样具有的笔画和弧线。
+- `x_new` 是一个很小的带标签数据集：每个数字 5-9 各有几张图像，float32，
+  形状 (N, 28, 28, 1)，取值 [0, 1]；`y_new` 是它们的数字（整数 5-9）。
+- 冻结预训练的卷积基座（它的权重必须原样返回，逐位不变），并在它的特征之上
+  训练一个新的分类头。
+- 返回一个 keras.Model：输入 (N, 28, 28, 1) 的 float32 图像，每张输出 10 个
+  softmax 概率，argmax 就是数字本身（7 对应下标 7）。只用 Keras 自带的层：
+  评分程序以 `safe_mode=True` 加载你的模型。
+- 评分程序在你的代码从未见过的数字 5-9 上测量准确率，并与同样结构、在同一个
+  小数据集上从头训练的模型比较：迁移学习应当胜出。请在一分钟内完成。
+
+用 `mlkata grade finetune` 检查你的答案。
 """
 
 import keras  # noqa: F401 (you will need these)
 from keras import layers  # noqa: F401
 
-# Training parameters.
+# Training parameters. 训练参数。
 NUM_CLASSES = 10  # index = digit; only 5-9 appear in y_new
 EPOCHS = 50
 BATCH_SIZE = 32
@@ -40,11 +60,16 @@ BATCH_SIZE = 32
 
 def fine_tune(base_model, x_new, y_new):
     # TODO: freeze the pretrained layers so their weights cannot change.
+    # TODO：冻结预训练的层，使它们的权重不会改变。
 
     # TODO: take the base's features (base_model.get_layer("features").output)
     #       and put a new head on them ending in Dense(NUM_CLASSES, softmax);
     #       wrap it as keras.Model(base_model.inputs, outputs).
+    # TODO：取出基座的特征（base_model.get_layer("features").output），在上面接一个
+    #       以 Dense(NUM_CLASSES, softmax) 结尾的新分类头；
+    #       用 keras.Model(base_model.inputs, outputs) 包起来。
 
     # TODO: compile (sparse categorical cross-entropy) and fit on x_new, y_new.
+    # TODO：编译（稀疏分类交叉熵）并在 x_new、y_new 上拟合。
 
     raise NotImplementedError("fine_tune is not written yet")

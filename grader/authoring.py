@@ -19,6 +19,7 @@ from grader import bank, paths, yamlsource
 from grader.errors import UserError
 from grader.exercises import EXERCISE_ID, ID_RULE, MANIFEST_NAME, Exercise, load_manifest
 from grader.grading.reports import write_atomically
+from grader.messages import say
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Root:
     def named(cls, path: Path | None) -> Root:
         """The root a `--root DIR` option names (the shipped content when None)."""
         if path is not None and not path.is_dir():
-            raise UserError(f"no such folder: {path}")
+            raise UserError(say(en=f"no such folder: {path}", zh=f"没有这个文件夹：{path}"))
         return cls(None if path is None else path.resolve())
 
     def _dir(self, kind: str) -> Path:
@@ -61,7 +62,12 @@ class Root:
     def exercises(self) -> list[Exercise]:
         """The manifest's exercises, with their checks looked up under this root."""
         if not self.manifest.is_file():
-            raise UserError(f"no exercise manifest at {self.manifest}")
+            raise UserError(
+                say(
+                    en=f"no exercise manifest at {self.manifest}",
+                    zh=f"{self.manifest} 处没有练习清单",
+                )
+            )
         try:  # refuse hostile YAML (huge files, alias bombs) before PyYAML reads it whole
             yamlsource.load(self.manifest)
         except yamlsource.SourceError as exc:
@@ -202,7 +208,12 @@ class Added:
 
 def question_template(qtype: str, qid: str) -> str:
     if qtype not in bank.TYPES:
-        raise UserError(f"unknown type {qtype!r}; use one of {', '.join(bank.TYPES)}")
+        raise UserError(
+            say(
+                en=f"unknown type {qtype!r}; use one of {', '.join(bank.TYPES)}",
+                zh=f"未知类型 {qtype!r}；可用：{', '.join(bank.TYPES)}",
+            )
+        )
     return QUESTION_TEMPLATE.format(qtype=qtype, qid=qid, fields=_TYPE_FIELDS[qtype])
 
 
@@ -225,10 +236,20 @@ def unique_id(base: str, taken: set[str]) -> str:
 def new_question(root: Root, topic: str, qtype: str, qid: str | None = None) -> Added:
     """Append a commented template question to `topic`'s bank (created if missing)."""
     if not bank.SLUG.match(topic):
-        raise UserError(f"topic {topic!r} is not a slug (lowercase letters, digits, dashes)")
+        raise UserError(
+            say(
+                en=f"topic {topic!r} is not a slug (lowercase letters, digits, dashes)",
+                zh=f"主题 {topic!r} 不是 slug（小写字母、数字、短横线）",
+            )
+        )
     taken = known_ids(root.questions)
     if qid is not None and qid in taken:
-        raise UserError(f"id {qid!r} is already used; ids are unique across all banks")
+        raise UserError(
+            say(
+                en=f"id {qid!r} is already used; ids are unique across all banks",
+                zh=f"id {qid!r} 已被使用；所有题库中的 id 都必须唯一",
+            )
+        )
     qid = qid or unique_id(f"{topic}-new-question", taken)
     return add_questions(root, topic, [question_template(qtype, qid)], [qid])
 
@@ -264,14 +285,17 @@ def check_bank_text(path: Path, text: str, questions_dir: Path) -> None:
     mine = [e for e in loaded.errors if Path(e.path) == candidate]
     if mine:
         lines = [str(dataclasses.replace(e, path=path)) for e in mine]
-        raise UserError("refusing to write an invalid bank:\n" + "\n".join(lines), exit_code=1)
+        first = say(en="refusing to write an invalid bank:", zh="拒绝写入无效的题库：")
+        raise UserError(first + "\n" + "\n".join(lines), exit_code=1)
 
 
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read {path}: {exc}") from None
+        raise UserError(
+            say(en=f"cannot read {path}: {exc}", zh=f"无法读取 {path}：{exc}")
+        ) from None
 
 
 # -- exercises ---------------------------------------------------------------------------
@@ -365,7 +389,12 @@ def new_exercise(root: Root, exercise_id: str, function: str = "solve") -> Scaff
             f"exercise id {exercise_id!r} {ID_RULE} (it names files and a Python test module)"
         )
     if not _IDENTIFIER.match(function) or iskeyword(function):
-        raise UserError(f"function {function!r} is not a name a learner can `def` in Python")
+        raise UserError(
+            say(
+                en=f"function {function!r} is not a name a learner can `def` in Python",
+                zh=f"函数名 {function!r} 不能在 Python 中用 `def` 定义",
+            )
+        )
     files = {
         root.exercises_dir / f"{exercise_id}.py": STUB,
         root.solutions / f"{exercise_id}.py": SOLUTION,
@@ -373,10 +402,20 @@ def new_exercise(root: Root, exercise_id: str, function: str = "solve") -> Scaff
     }
     manifest = _read(root.manifest) if root.manifest.exists() else MANIFEST_HEADER
     if re.search(rf"^\s*-?\s*id:\s*['\"]?{exercise_id}['\"]?\s*(#.*)?$", manifest, re.M):
-        raise UserError(f"exercise {exercise_id!r} is already in {root.manifest}")
+        raise UserError(
+            say(
+                en=f"exercise {exercise_id!r} is already in {root.manifest}",
+                zh=f"练习 {exercise_id!r} 已在 {root.manifest} 中",
+            )
+        )
     existing = [str(p) for p in files if p.exists()]
     if existing:
-        raise UserError(f"refusing to overwrite {', '.join(existing)}")
+        raise UserError(
+            say(
+                en=f"refusing to overwrite {', '.join(existing)}",
+                zh=f"拒绝覆盖 {', '.join(existing)}",
+            )
+        )
     manifest = append_to_list(
         manifest, "exercises", MANIFEST_ENTRY.format(id=exercise_id, function=function)
     )

@@ -15,9 +15,23 @@ from pathlib import Path
 from typing import Any
 
 from grader import yamlsource
+from grader.messages import say
 from grader.paths import shown
 from grader.text import LANGUAGES, Text
 from grader.yamlsource import LineDict, LineList
+
+
+def MISSING() -> str:  # noqa: N802 (a word, in the current language)
+    return say(en="missing", zh="缺少")
+
+
+def MUST_BE_LIST() -> str:  # noqa: N802
+    return say(en="must be a list", zh="必须是列表")
+
+
+def MUST_BE_NON_EMPTY_LIST() -> str:  # noqa: N802
+    return say(en="must be a non-empty list", zh="必须是非空列表")
+
 
 FORMAT_VERSION = 1
 TYPES = ("choice", "multi", "truefalse", "numeric", "short", "open")
@@ -157,7 +171,17 @@ def bank_files(paths: Iterable[Path]) -> tuple[list[Path], list[BankError]]:
                 errors.append(BankError(path, None, "", "no such file or folder"))
                 continue
         except OSError as exc:
-            errors.append(BankError(path, None, "", f"cannot read: {exc.strerror or exc}"))
+            errors.append(
+                BankError(
+                    path,
+                    None,
+                    "",
+                    say(
+                        en=f"cannot read: {exc.strerror or exc}",
+                        zh=f"无法读取：{exc.strerror or exc}",
+                    ),
+                )
+            )
             continue
         files += [f for f in found if f.resolve() not in {g.resolve() for g in files}]
     return files, errors
@@ -220,25 +244,40 @@ class _BankReader:
 
     def read(self, data: Any) -> tuple[Bank | None, list[BankError]]:
         if not isinstance(data, LineDict):
-            self.error(1, "", "a bank is a mapping: format_version, topic, title, questions")
+            self.error(
+                1,
+                "",
+                say(
+                    en="a bank is a mapping: format_version, topic, title, questions",
+                    zh="题库是一个映射：format_version、topic、title、questions",
+                ),
+            )
             return None, self.errors
         self.unknown_keys(data, BANK_KEYS)
         before = len(self.errors)
         version = data.get("format_version")
         if version != FORMAT_VERSION or isinstance(version, bool):
-            found = "missing" if version is None else f"{version!r} is not supported"
+            found = (
+                MISSING()
+                if version is None
+                else say(en=f"{version!r} is not supported", zh=f"不支持 {version!r}")
+            )
             self.at(
                 data,
                 "format_version",
-                f"{found}; this mlkata reads format_version {FORMAT_VERSION}",
+                found
+                + say(
+                    en=f"; this mlkata reads format_version {FORMAT_VERSION}",
+                    zh=f"；这个 mlkata 读取 format_version {FORMAT_VERSION}",
+                ),
             )
         topic = self.slug(data, "topic")
         title = self.text(data, "title")
         if "title" not in data:
-            self.at(data, "title", "missing")
+            self.at(data, "title", MISSING())
         questions = data.get("questions")
         if not isinstance(questions, LineList):
-            self.at(data, "questions", "missing" if questions is None else "must be a list")
+            self.at(data, "questions", MISSING() if questions is None else MUST_BE_LIST())
         if len(self.errors) > before:
             return None, self.errors
         read = [self.question(q, line, topic) for q, line in _items(questions)]
@@ -246,27 +285,63 @@ class _BankReader:
 
     def question(self, q: Any, line: int, topic: str) -> Question | None:
         if not isinstance(q, LineDict):
-            self.error(line, "questions", "each question is a mapping (id: ..., type: ...)")
+            self.error(
+                line,
+                "questions",
+                say(
+                    en="each question is a mapping (id: ..., type: ...)",
+                    zh="每道题是一个映射（id: ...，type: ...）",
+                ),
+            )
             return None
         before = len(self.errors)
         qtype = q.get("type")
         if "type" in q and qtype not in TYPES:
-            self.at(q, "type", f"unknown type {qtype!r}; use {_or(TYPES)}")
+            self.at(
+                q,
+                "type",
+                say(
+                    en=f"unknown type {qtype!r}; use {_or(TYPES)}",
+                    zh=f"未知类型 {qtype!r}；可用：{_or(TYPES)}",
+                ),
+            )
         if qtype in TYPES:
-            self.unknown_keys(q, COMMON_KEYS + TYPE_KEYS[qtype], f" for a {qtype} question")
+            self.unknown_keys(
+                q,
+                COMMON_KEYS + TYPE_KEYS[qtype],
+                say(en=f" for a {qtype} question", zh=f"（{qtype} 题）"),
+            )
         for key in REQUIRED + TYPE_REQUIRED.get(qtype, ()):
             if key not in q:
-                why = f" (required for {qtype})" if key in TYPE_REQUIRED.get(qtype, ()) else ""
-                self.at(q, key, "missing" + why)
+                why = (
+                    say(en=f" (required for {qtype})", zh=f"（{qtype} 题必填）")
+                    if key in TYPE_REQUIRED.get(qtype, ())
+                    else ""
+                )
+                self.at(q, key, MISSING() + why)
         qid = self.slug(q, "id") if "id" in q else None
         if qid in self.seen:
             other, other_line = self.seen[qid]
-            self.at(q, "id", f"duplicate id {qid!r} (also at {shown(other)}:{other_line})")
+            self.at(
+                q,
+                "id",
+                say(
+                    en=f"duplicate id {qid!r} (also at {shown(other)}:{other_line})",
+                    zh=f"重复的 id {qid!r}（另见 {shown(other)}:{other_line}）",
+                ),
+            )
         elif qid:
             self.seen[qid] = (self.path, q.lines["id"])
         difficulty = q.get("difficulty")
         if "difficulty" in q and difficulty not in DIFFICULTIES:
-            self.at(q, "difficulty", f"unknown difficulty {difficulty!r}; use {_or(DIFFICULTIES)}")
+            self.at(
+                q,
+                "difficulty",
+                say(
+                    en=f"unknown difficulty {difficulty!r}; use {_or(DIFFICULTIES)}",
+                    zh=f"未知难度 {difficulty!r}；可用：{_or(DIFFICULTIES)}",
+                ),
+            )
         tags = self.strings(q, "tags", allow_empty=True)
         prompt, explanation = self.text(q, "prompt"), self.text(q, "explanation")
         source = self.text(q, "source") if "source" in q else None
@@ -291,19 +366,40 @@ class _BankReader:
         if qtype in ("choice", "multi"):
             options = self.texts(q, "options")
             if not 2 <= len(options) <= len(LETTERS) and options:
-                self.at(q, "options", f"give 2 to {len(LETTERS)} options, not {len(options)}")
+                self.at(
+                    q,
+                    "options",
+                    say(
+                        en=f"give 2 to {len(LETTERS)} options, not {len(options)}",
+                        zh=f"需要 2 到 {len(LETTERS)} 个选项，而不是 {len(options)} 个",
+                    ),
+                )
             letters = [answer] if qtype == "choice" else answer
             if qtype == "multi" and (not isinstance(answer, list) or not answer):
-                self.at(q, "answer", "a multi answer is a non-empty list of letters, e.g. [A, C]")
+                self.at(
+                    q,
+                    "answer",
+                    say(
+                        en="a multi answer is a non-empty list of letters, e.g. [A, C]",
+                        zh="多选题的答案是非空的字母列表，例如 [A, C]",
+                    ),
+                )
                 return {}
             correct = [self.letter(q, x, len(options)) for x in letters] if has_answer else []
             if len(set(correct)) < len(correct):
-                self.at(q, "answer", "a letter is repeated")
+                self.at(q, "answer", say(en="a letter is repeated", zh="有字母重复"))
             correct = [c for c in correct if c is not None]
             return {"options": tuple(options), "correct": tuple(correct)}
         if qtype == "truefalse":
             if has_answer and not isinstance(answer, bool):
-                self.at(q, "answer", f"must be true or false, not {answer!r}")
+                self.at(
+                    q,
+                    "answer",
+                    say(
+                        en=f"must be true or false, not {answer!r}",
+                        zh=f"必须是 true 或 false，而不是 {answer!r}",
+                    ),
+                )
             return {"truth": answer}
         if qtype == "numeric":
             if (
@@ -312,15 +408,36 @@ class _BankReader:
                 and not ("params" in q and isinstance(answer, str))
             ):
                 quoted = isinstance(answer, str) and _is_numeric_text(answer)
-                self.at(q, "answer", f"a numeric question needs a number, not {answer!r}"
-                        + (": remove the quotes" if quoted else ""))  # fmt: skip
+                self.at(
+                    q,
+                    "answer",
+                    say(
+                        en=f"a numeric question needs a number, not {answer!r}",
+                        zh=f"数值题需要一个数，而不是 {answer!r}",
+                    )
+                    + (say(en=": remove the quotes", zh="：去掉引号") if quoted else ""),
+                )
             tolerance = q.get("tolerance", 0)
             if not _is_number(tolerance) or tolerance < 0:
-                self.at(q, "tolerance", f"must be a number >= 0, not {tolerance!r}")
+                self.at(
+                    q,
+                    "tolerance",
+                    say(
+                        en=f"must be a number >= 0, not {tolerance!r}",
+                        zh=f"必须是 >= 0 的数，而不是 {tolerance!r}",
+                    ),
+                )
                 tolerance = 0
             recipe = q.get("recipe")
             if recipe is not None and not isinstance(recipe, str):
-                self.at(q, "recipe", "must be Python source text (write recipe: |)")
+                self.at(
+                    q,
+                    "recipe",
+                    say(
+                        en="must be Python source text (write recipe: |)",
+                        zh="必须是 Python 源代码文本（写作 recipe: |）",
+                    ),
+                )
             unit = self.text(q, "unit") if "unit" in q else None
             value = answer if _is_number(answer) else None  # an expression: set when posed
             return {"value": value, "tolerance": float(tolerance), "unit": unit, "recipe": recipe}
@@ -349,14 +466,33 @@ class _BankReader:
     def unknown_keys(self, data: LineDict, allowed: tuple[str, ...], why: str = "") -> None:
         for key in data:
             if key not in allowed:
-                self.at(data, key, f"unknown key; allowed{why}: {', '.join(allowed)}")
+                self.at(
+                    data,
+                    key,
+                    say(
+                        en=f"unknown key; allowed{why}: {', '.join(allowed)}",
+                        zh=f"未知的键；允许的键{why}：{', '.join(allowed)}",
+                    ),
+                )
 
     def slug(self, data: LineDict, key: str) -> str | None:
         value = data.get(key)
         if isinstance(value, str) and SLUG.match(value):
             return value
-        found = "missing" if value is None else f"{value!r} is not a slug"
-        self.at(data, key, f"{found} (lowercase letters, digits, single dashes: cnn-pooling)")
+        found = (
+            MISSING()
+            if value is None
+            else say(en=f"{value!r} is not a slug", zh=f"{value!r} 不是合法的 slug")
+        )
+        self.at(
+            data,
+            key,
+            found
+            + say(
+                en=" (lowercase letters, digits, single dashes: cnn-pooling)",
+                zh="（小写字母、数字和单个短横线，例如 cnn-pooling）",
+            ),
+        )
         return None
 
     def text(self, data: LineDict | LineList, key: Any, name: str = "") -> Text | None:
@@ -368,23 +504,41 @@ class _BankReader:
         if isinstance(value, str) and value.strip():
             return Text.of(value)
         if not isinstance(value, LineDict):
-            self.error(line, name, f"must be text or {{en: ..., zh: ...}}, not {_kind(value)}")
+            self.error(
+                line,
+                name,
+                say(
+                    en=f"must be text or {{en: ..., zh: ...}}, not {_kind(value)}",
+                    zh=f"必须是文本或 {{en: ..., zh: ...}}，而不是 {_kind(value)}",
+                ),
+            )
             return None
         before = len(self.errors)
         for lang, text in value.items():
             if lang not in LANGUAGES:
                 where = value.lines[lang]
-                self.error(where, f"{name}.{lang}", f"unknown language; use {_or(LANGUAGES)}")
+                self.error(
+                    where,
+                    f"{name}.{lang}",
+                    say(
+                        en=f"unknown language; use {_or(LANGUAGES)}",
+                        zh=f"未知语言；可用：{_or(LANGUAGES)}",
+                    ),
+                )
             elif not isinstance(text, str) or not text.strip():
-                self.error(value.lines[lang], f"{name}.{lang}", "must be non-empty text")
+                self.error(
+                    value.lines[lang],
+                    f"{name}.{lang}",
+                    say(en="must be non-empty text", zh="必须是非空文本"),
+                )
         if not value:
-            self.error(line, name, "give at least one of en, zh")
+            self.error(line, name, say(en="give at least one of en, zh", zh="至少给出 en、zh 之一"))
         return Text.of(value) if len(self.errors) == before else None
 
     def texts(self, data: LineDict, key: str) -> list[Text]:
         items = data.get(key)
         if key in data and (not isinstance(items, LineList) or not items):
-            self.at(data, key, "must be a non-empty list")
+            self.at(data, key, MUST_BE_NON_EMPTY_LIST())
         if not isinstance(items, LineList):
             return []
         return [self.text(items, i, f"{key}[{i}]") for i in range(len(items))]
@@ -394,7 +548,7 @@ class _BankReader:
             return []
         items = data[key]
         if not isinstance(items, LineList) or not (items or allow_empty):
-            self.at(data, key, "must be a list" if allow_empty else "must be a non-empty list")
+            self.at(data, key, MUST_BE_LIST() if allow_empty else MUST_BE_NON_EMPTY_LIST())
             return []
         out = []
         for i, (x, line) in enumerate(_items(items)):
@@ -403,13 +557,27 @@ class _BankReader:
             if isinstance(x, str) and x.strip():
                 out.append(x)
             else:
-                self.error(line, f"{key}[{i}]", f"must be text, not {_kind(x)}; put it in quotes")
+                self.error(
+                    line,
+                    f"{key}[{i}]",
+                    say(
+                        en=f"must be text, not {_kind(x)}; put it in quotes",
+                        zh=f"必须是文本，而不是 {_kind(x)}；请加上引号",
+                    ),
+                )
         return out
 
     def letter(self, q: LineDict, value: Any, count: int) -> int | None:
         if not isinstance(value, str) or value.upper() not in LETTERS[: count or len(LETTERS)]:
             last = f"A-{LETTERS[count - 1]}" if count else "A, B, C, ..."
-            self.at(q, "answer", f"{value!r} is out of range: the options are {last}")
+            self.at(
+                q,
+                "answer",
+                say(
+                    en=f"{value!r} is out of range: the options are {last}",
+                    zh=f"{value!r} 超出范围：选项是 {last}",
+                ),
+            )
             return None
         return LETTERS.index(value.upper())
 

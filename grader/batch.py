@@ -26,6 +26,7 @@ from grader import __version__, paths
 from grader.errors import UserError
 from grader.exercises import Exercise
 from grader.grading.reports import write_atomically
+from grader.messages import say
 
 MAX_SUBMISSION_BYTES = 1 << 20
 
@@ -58,10 +59,12 @@ class Row:
 def find_submissions(directory: Path, exercise: Exercise) -> list[Submission]:
     """One submission per `*.py` file or per folder in `directory`, by student name."""
     if directory.is_file():
-        raise UserError(f"{directory} is a file; give the folder that holds the submissions "
-                        "(a .py file or a folder per student)")  # fmt: skip
+        raise UserError(say(en=f"{directory} is a file; give the folder that holds the "
+                            "submissions (a .py file or a folder per student)",
+                            zh=f"{directory} 是文件；请给出存放提交的文件夹"
+                            "（每个学生一个 .py 文件或一个文件夹）"))  # fmt: skip
     if not directory.is_dir():
-        raise UserError(f"no such folder: {directory}")
+        raise UserError(say(en=f"no such folder: {directory}", zh=f"没有这个文件夹：{directory}"))
     found = []
     for entry in sorted(directory.iterdir()):
         if entry.name.startswith((".", "_")):
@@ -71,7 +74,12 @@ def find_submissions(directory: Path, exercise: Exercise) -> list[Submission]:
         elif entry.suffix == ".py":
             found.append(_checked(entry.stem, entry))
     if not found:
-        raise UserError(f"{directory} holds no submissions (a .py file or a folder per student)")
+        raise UserError(
+            say(
+                en=f"{directory} holds no submissions (a .py file or a folder per student)",
+                zh=f"{directory} 中没有提交（每个学生一个 .py 文件或一个文件夹）",
+            )
+        )
     names = [sub.student for sub in found]  # alice.py and alice/: tell them apart
     return [
         replace(sub, student=f"{sub.student} ({i})") if names.count(sub.student) > 1 else sub

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import UserError
+from grader.messages import say
 
 SPARKS = "▁▂▃▄▅▆▇█"
 MARKERS = "•+ox#@"
@@ -166,12 +167,19 @@ def text_chart(history: History, height: int = 11, column: int = 4) -> str:
 def write_png(history: History, path: Path, width: int = 640, height: int = 400) -> None:
     """Draw the curves into a PNG at `path`; a UserError if there is nothing to draw."""
     if not history:
-        raise UserError("no training epochs were reported, so there is no curve to plot")
+        raise UserError(
+            say(
+                en="no training epochs were reported, so there is no curve to plot",
+                zh="没有收到任何训练轮次（epoch），所以无法画出曲线",
+            )
+        )
     data = encode_png(width, height, _draw(history, width, height))
     try:
         Path(path).write_bytes(data)
     except OSError as exc:
-        raise UserError(f"cannot write the plot {path}: {exc}") from None
+        raise UserError(
+            say(en=f"cannot write the plot {path}: {exc}", zh=f"无法写入图片 {path}：{exc}")
+        ) from None
 
 
 def encode_png(width: int, height: int, rgb: bytes | bytearray) -> bytes:

@@ -180,10 +180,20 @@ def _exercise(entry: dict, path: Path, solutions_dir: Path) -> Exercise:
 
 
 def get_exercise(exercise_id: str, manifest: list[Exercise] | None = None) -> Exercise:
-    """The exercise with this id, or a UserError listing the ones that exist."""
+    """The exercise with this id (case and British spelling forgiven: `Normalise` is
+    `normalize`), or a UserError naming the closest one and listing those that exist."""
+    from grader.messages import say
+    from grader.suggest import did_you_mean, same
+
     exercises = manifest if manifest is not None else load_manifest()
+    ids = [e.id for e in exercises]
+    match = exercise_id if exercise_id in ids else same(exercise_id, ids)
     for exercise in exercises:
-        if exercise.id == exercise_id:
+        if exercise.id == match:
             return exercise
-    known = ", ".join(e.id for e in exercises) or "none"
-    raise UserError(f"unknown exercise {exercise_id!r} (known: {known})")
+    known = ", ".join(ids) or "none"
+    raise UserError(
+        say(en=f"unknown exercise {exercise_id!r} (known: {known}).",
+            zh=f"没有名为“{exercise_id}”的练习（现有：{known}）。")
+        + did_you_mean(exercise_id, ids)
+    )  # fmt: skip

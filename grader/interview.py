@@ -50,7 +50,7 @@ class Session:
     lang: str
     track: str | None
     questions: list[str]  # question ids, in the order asked
-    exercise: str | None
+    exercise: str | None  # None until the theory part is over (see plan)
     answers: list[Answer] = field(default_factory=list)
     elapsed: float = 0.0  # seconds on the clock (paused time does not count)
     exercise_result: dict[str, Any] | None = None  # verdict summary, or {"skipped": True}
@@ -81,7 +81,10 @@ def folder() -> Path:
 
 
 def plan(questions, exercises, minutes: int, track: str | None, seed: int, lang: str) -> Session:
-    """A new session: theory questions across topics, easy to hard, then one exercise."""
+    """A new session: theory questions across topics, easy to hard, then one exercise.
+
+    `exercises` None leaves the exercise to be chosen when its turn comes (the manifest
+    takes a while to read, and the first question should not wait for it)."""
     import random
 
     rng = random.Random(seed)
@@ -107,13 +110,23 @@ def plan(questions, exercises, minutes: int, track: str | None, seed: int, lang:
                     chosen.append(rng.choice(options))
                     break
     chosen.sort(key=lambda q: DIFFICULTY_ORDER[q.difficulty])  # stable: topics stay mixed
-    numpy_only = [e for e in exercises if not e.tensorflow and (track is None or e.track == track)]
-    candidates = numpy_only or [e for e in exercises if track is None or e.track == track]
-    exercise = rng.choice(sorted(candidates, key=lambda e: e.id)).id if candidates else None
+    exercise = choose_exercise(exercises, track, seed) if exercises is not None else None
     now = datetime.now(timezone.utc)
     return Session(id=now.strftime("%Y%m%d-%H%M%S"), started=now.isoformat(timespec="seconds"),
                    minutes=minutes, seed=seed, lang=lang, track=track,
                    questions=[q.id for q in chosen], exercise=exercise)  # fmt: skip
+
+
+def choose_exercise(exercises, track: str | None, seed: int) -> str | None:
+    """The session's coding exercise: seeded, from the track, numpy-only when there is one
+    (so grading does not wait for TensorFlow)."""
+    import random
+
+    numpy_only = [e for e in exercises if not e.tensorflow and (track is None or e.track == track)]
+    candidates = numpy_only or [e for e in exercises if track is None or e.track == track]
+    if not candidates:
+        return None
+    return random.Random(f"exercise:{seed}").choice(sorted(candidates, key=lambda e: e.id)).id
 
 
 def save(session: Session) -> Path:

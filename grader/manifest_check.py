@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from grader import yamlsource
 from grader.bank import SLUG, BankError
 from grader.exercises import DIFFICULTIES, EXERCISE_ID, FORMAT_VERSION, ID_RULE
+from grader.messages import say
 
 if TYPE_CHECKING:
     from grader.authoring import Root
@@ -71,23 +72,40 @@ class _ManifestReader:
     def unknown(self, data: yamlsource.LineDict, allowed: tuple[str, ...], prefix: str = ""):
         for key in data:
             if key not in allowed:
-                self.error(data.lines[key], prefix + str(key), "unknown key; allowed: "
-                           + ", ".join(allowed))  # fmt: skip
+                self.error(
+                    data.lines[key],
+                    prefix + str(key),
+                    say(en="unknown key; allowed: ", zh="未知的键；允许的键：")
+                    + ", ".join(allowed),
+                )
 
     def read(self, data: Any) -> list[ExerciseInfo]:
         if not isinstance(data, yamlsource.LineDict):
-            self.error(1, "", "the manifest is a mapping with format_version and exercises")
+            self.error(
+                1,
+                "",
+                say(
+                    en="the manifest is a mapping with format_version and exercises",
+                    zh="清单是一个包含 format_version 和 exercises 的映射",
+                ),
+            )
             return []
         self.unknown(data, ("format_version", "tracks", "exercises"))
         if data.get("format_version") != FORMAT_VERSION:
             line = data.lines.get("format_version", data.line)
-            self.error(line, "format_version", f"must be {FORMAT_VERSION}")
+            self.error(
+                line,
+                "format_version",
+                say(en=f"must be {FORMAT_VERSION}", zh=f"必须是 {FORMAT_VERSION}"),
+            )
         if "tracks" in data:
             self.read_tracks(data["tracks"], data.lines["tracks"])
         entries = data.get("exercises")
         if not isinstance(entries, yamlsource.LineList):
             line = data.lines.get("exercises", data.line)
-            self.error(line, "exercises", "must be a list of exercises")
+            self.error(
+                line, "exercises", say(en="must be a list of exercises", zh="必须是练习的列表")
+            )
             return []
         infos = [self.entry(e, line) for e, line in zip(entries, entries.lines, strict=True)]
         return [info for info in infos if info]
@@ -133,40 +151,79 @@ class _ManifestReader:
 
     def entry(self, entry: Any, line: int) -> ExerciseInfo | None:
         if not isinstance(entry, yamlsource.LineDict):
-            self.error(line, "exercises", "each exercise is a mapping (id: ..., function: ...)")
+            self.error(
+                line,
+                "exercises",
+                say(
+                    en="each exercise is a mapping (id: ..., function: ...)",
+                    zh="每个练习是一个映射（id: ...，function: ...）",
+                ),
+            )
             return None
         at = entry.lines.get
         self.unknown(entry, ENTRY_KEYS)
         for key in ("id", "title", "function", "hints", "checks"):
             if key not in entry:
-                self.error(entry.line, key, "missing")
+                self.error(entry.line, key, say(en="missing", zh="缺少"))
         eid = entry.get("id")
         if "id" in entry and (not isinstance(eid, str) or not EXERCISE_ID.match(eid)):
             self.error(at("id"), "id", f"{eid!r} {ID_RULE}")
             eid = None
         elif eid in self.seen:
-            self.error(at("id"), "id", f"duplicate exercise id {eid!r} (first at line "
-                       f"{self.seen[eid]})")  # fmt: skip
+            self.error(
+                at("id"),
+                "id",
+                say(
+                    en=f"duplicate exercise id {eid!r} (first at line {self.seen[eid]})",
+                    zh=f"重复的练习 id {eid!r}（第一次出现在第 {self.seen[eid]} 行）",
+                ),
+            )
             return None
         elif eid:
             self.seen[eid] = at("id")
         if "title" in entry and not _is_text(entry["title"]):
-            self.error(at("title"), "title", "must be text or {en: ..., zh: ...}")
+            self.error(
+                at("title"),
+                "title",
+                say(en="must be text or {en: ..., zh: ...}", zh="必须是文本或 {en: ..., zh: ...}"),
+            )
         function = entry.get("function")
         if "function" in entry and not _function_name(function):
-            self.error(at("function"), "function", f"{function!r} is not a Python function name")
+            self.error(
+                at("function"),
+                "function",
+                say(
+                    en=f"{function!r} is not a Python function name",
+                    zh=f"{function!r} 不是合法的 Python 函数名",
+                ),
+            )
         self.placement(entry)
         if not isinstance(entry.get("tensorflow", False), bool):
-            self.error(at("tensorflow"), "tensorflow", "must be true or false")
+            self.error(
+                at("tensorflow"),
+                "tensorflow",
+                say(en="must be true or false", zh="必须是 true 或 false"),
+            )
         self.limits(entry)
         hints = entry.get("hints")
         if "hints" in entry and not (isinstance(hints, list) and hints
                                      and all(_is_text(h) for h in hints)):  # fmt: skip
-            self.error(at("hints"), "hints", "give a non-empty list of hints (text or {en, zh})")
+            self.error(
+                at("hints"),
+                "hints",
+                say(
+                    en="give a non-empty list of hints (text or {en, zh})",
+                    zh="请给出非空的提示列表（文本或 {en, zh}）",
+                ),
+            )
         checks = entry.get("checks")
         if not isinstance(checks, yamlsource.LineList) or not checks:
             if "checks" in entry:
-                self.error(at("checks"), "checks", "give a non-empty list of checks")
+                self.error(
+                    at("checks"),
+                    "checks",
+                    say(en="give a non-empty list of checks", zh="请给出非空的检查列表"),
+                )
             checks = yamlsource.LineList()
             checks.lines = []
         return self.files_and_checks(eid, at("id"), at("checks"), checks) if eid else None
@@ -177,7 +234,13 @@ class _ManifestReader:
                  "solution": self.root.solutions / f"{eid}.py", "checks": checks_file}  # fmt: skip
         for role, file in files.items():
             if not file.is_file():
-                self.error(id_line, "id", f"the {role} file {file} does not exist")
+                self.error(
+                    id_line,
+                    "id",
+                    say(
+                        en=f"the {role} file {file} does not exist", zh=f"{role} 文件 {file} 不存在"
+                    ),
+                )
         defined = check_functions(checks_file) if checks_file.is_file() else None
         points = sum(
             self.check(c, cline, f"checks[{i}]", defined)
@@ -185,42 +248,98 @@ class _ManifestReader:
         )
         listed = {c.get("name") for c in checks if isinstance(c, dict)}
         for name in sorted(set(defined or {}) - listed):
-            self.error(line, "checks", f"{name} is in {checks_file.name} but not listed here")
+            self.error(
+                line,
+                "checks",
+                say(
+                    en=f"{name} is in {checks_file.name} but not listed here",
+                    zh=f"{name} 在 {checks_file.name} 中，但没有列在这里",
+                ),
+            )
         return ExerciseInfo(eid, len(checks), points)
 
     def limits(self, entry: yamlsource.LineDict) -> None:
         limits = entry.get("limits")
         if "limits" in entry and not isinstance(limits, yamlsource.LineDict):
-            self.error(entry.lines["limits"], "limits", "must be {wall_seconds: N, memory_mb: N}")
+            self.error(
+                entry.lines["limits"],
+                "limits",
+                say(
+                    en="must be {wall_seconds: N, memory_mb: N}",
+                    zh="必须是 {wall_seconds: N, memory_mb: N}",
+                ),
+            )
             return
         self.unknown(limits or yamlsource.LineDict(), LIMIT_KEYS, "limits.")
         for key, value in (limits or {}).items():
             if key in LIMIT_KEYS and (not _is_number(value) or value <= 0):
-                self.error(limits.lines[key], f"limits.{key}",
-                           f"must be a positive number, not {value!r}")  # fmt: skip
+                self.error(
+                    limits.lines[key],
+                    f"limits.{key}",
+                    say(
+                        en=f"must be a positive number, not {value!r}",
+                        zh=f"必须是正数，而不是 {value!r}",
+                    ),
+                )
 
     def check(self, check: Any, line: int, field: str, defined: dict | None) -> int:
         if not isinstance(check, yamlsource.LineDict):
-            self.error(line, field, "each check is a mapping (name, points, hint)")
+            self.error(
+                line,
+                field,
+                say(
+                    en="each check is a mapping (name, points, hint)",
+                    zh="每项检查是一个映射（name、points、hint）",
+                ),
+            )
             return 0
         at = check.lines.get
         self.unknown(check, CHECK_KEYS, field + ".")
         name = check.get("name")
         if not (isinstance(name, str) and name.startswith("test_") and _IDENTIFIER.match(name)):
-            self.error(at("name", line), f"{field}.name", f"{name!r} is not a test function name")
+            self.error(
+                at("name", line),
+                f"{field}.name",
+                say(en=f"{name!r} is not a test function name", zh=f"{name!r} 不是测试函数名"),
+            )
         elif defined is not None and name not in defined:
-            self.error(at("name"), f"{field}.name", f"no test function {name} in the checks file")
+            self.error(
+                at("name"),
+                f"{field}.name",
+                say(
+                    en=f"no test function {name} in the checks file",
+                    zh=f"检查文件中没有测试函数 {name}",
+                ),
+            )
         elif defined is not None and not defined[name]:
-            self.error(at("name"), f"{field}.name",
-                       f"{name} has no docstring: learners see it as its message")  # fmt: skip
+            self.error(
+                at("name"),
+                f"{field}.name",
+                say(
+                    en=f"{name} has no docstring: learners see it as its message",
+                    zh=f"{name} 没有文档字符串：学习者会把它当作检查的说明",
+                ),
+            )
         points = check.get("points")
         if not (isinstance(points, int) and not isinstance(points, bool) and points > 0):
-            self.error(at("points", line), f"{field}.points",
-                       f"must be a whole number > 0, not {points!r}")  # fmt: skip
+            self.error(
+                at("points", line),
+                f"{field}.points",
+                say(
+                    en=f"must be a whole number > 0, not {points!r}",
+                    zh=f"必须是大于 0 的整数，而不是 {points!r}",
+                ),
+            )
             points = 0
         if not _is_text(check.get("hint")):
-            self.error(at("hint", line), f"{field}.hint",
-                       "missing: the hint shown when this check fails")  # fmt: skip
+            self.error(
+                at("hint", line),
+                f"{field}.hint",
+                say(
+                    en="missing: the hint shown when this check fails",
+                    zh="缺少：这项检查失败时显示的提示",
+                ),
+            )
         if "visibility" in check and check["visibility"] not in VISIBILITIES:
             self.error(at("visibility", line), f"{field}.visibility",
                        f"{check['visibility']!r}: use {', '.join(VISIBILITIES)}")  # fmt: skip

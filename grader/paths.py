@@ -46,6 +46,13 @@ def cache_dir() -> Path:
     return home() / "cache"
 
 
+def model_cache_dir() -> Path:
+    """Trained models mlkata builds once and reuses: `$MLKATA_MODEL_CACHE` when set (the
+    test suite shares one across all its tests), else cache_dir()."""
+    override = os.environ.get("MLKATA_MODEL_CACHE")
+    return Path(override) if override else cache_dir()
+
+
 def shown(path: Path) -> str:
     """`path` as a user would type it: relative to the current folder when inside it."""
     try:

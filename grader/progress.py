@@ -24,6 +24,7 @@ from pathlib import Path
 
 from grader import paths
 from grader.errors import UserError
+from grader.messages import say
 
 UTC = timezone.utc  # (datetime has its own UTC only from 3.11; Gradescope runs 3.10)
 
@@ -146,6 +147,8 @@ def record_review(
 ) -> Review:
     """Schedule `question_id` after an answer rated 1-4 (fsrs Again..Easy) and store it.
 
+    A review answered before it was due and not forgotten (rating above Again) never
+    brings the due date forward: practising early must not cost a learner time.
     `covered`: an open question's self-check, one flag per key point in bank order.
     `variant`: which variant of a parametrised question was asked; the schedule belongs
     to the question, whatever its variant."""
@@ -157,7 +160,10 @@ def record_review(
             "SELECT card_json FROM cards WHERE question_id = ?", (question_id,)
         ).fetchone()
         card = Card.from_json(row[0]) if row else Card(card_id=card_id(question_id), due=now)
+        was_due = card.due
         card, log = _scheduler().review_card(card, Rating(rating), now, duration_ms)
+        if row and was_due > now and rating > 1 and card.due < was_due:
+            card.due = was_due
         due = _stamp(card.due)
         db.execute(
             """INSERT INTO cards (question_id, card_id, topic, card_json, due, updated_at)
@@ -300,14 +306,24 @@ def _connect() -> Iterator[sqlite3.Connection]:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=10.0, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
-        raise UserError(f"cannot open the progress database {path}: {exc}") from None
+        raise UserError(
+            say(
+                en=f"cannot open the progress database {path}: {exc}",
+                zh=f"无法打开进度数据库 {path}：{exc}",
+            )
+        ) from None
     with closing(db):
         try:
             db.execute("PRAGMA busy_timeout = 10000")
             _use_wal(db)
             _migrate(db)
         except sqlite3.DatabaseError as exc:
-            raise UserError(f"the progress database {path} is unreadable: {exc}") from None
+            raise UserError(
+                say(
+                    en=f"the progress database {path} is unreadable: {exc}",
+                    zh=f"进度数据库 {path} 无法读取：{exc}",
+                )
+            ) from None
         yield db
 
 
@@ -345,7 +361,12 @@ def _migrate(db: sqlite3.Connection) -> None:
     if version == len(MIGRATIONS):
         return
     if version > len(MIGRATIONS):
-        raise UserError(f"{database_path()} was written by a newer mlkata; upgrade mlkata")
+        raise UserError(
+            say(
+                en=f"{database_path()} was written by a newer mlkata; upgrade mlkata",
+                zh=f"{database_path()} 由更新版本的 mlkata 写入；请升级 mlkata",
+            )
+        )
     db.execute("BEGIN IMMEDIATE")
     (version,) = db.execute("PRAGMA user_version").fetchone()  # another process may have won
     for number in range(version + 1, len(MIGRATIONS) + 1):

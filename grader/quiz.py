@@ -33,6 +33,8 @@ RATING_WORDS = {
 TRUE_WORDS = {"true", "t", "yes", "y", "1", "对", "是", "正确", "真"}
 FALSE_WORDS = {"false", "f", "no", "n", "0", "错", "否", "错误", "假"}
 
+SKIP_WORDS = {"skip", "s", "跳过", "?", "？"}
+
 RIGHT, WRONG, UNREADABLE, RECALL = "right", "wrong", "unreadable", "recall"
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?")
@@ -56,7 +58,17 @@ class Verdict:
         return {RIGHT: GOOD, WRONG: AGAIN, UNREADABLE: AGAIN}.get(self.kind)
 
 
-def select(
+@dataclass(frozen=True)
+class Plan:
+    """The questions a quiz will ask, and where they come from."""
+
+    questions: list[Question]
+    due: int  # reviews due now, asked first
+    new: int  # questions never answered
+    ahead: int  # reviews not due yet, asked early because nothing else was left
+
+
+def plan(
     questions: Iterable[Question],
     due: Mapping[str, datetime],
     now: datetime,
@@ -65,11 +77,13 @@ def select(
     tags: Iterable[str] = (),
     difficulty: str | None = None,
     seed: int | None = None,
-) -> list[Question]:
+    due_only: bool = False,
+) -> Plan:
     """Up to `n` questions: due reviews (most overdue first), then new ones (shuffled).
 
-    When fewer than `n` are due or new, the ones coming due soonest fill the rest,
-    so a learner who asks to practise always gets questions.
+    When fewer than `n` are due or new, the ones coming due soonest fill the rest, so
+    a learner who asks to practise always gets questions; `ahead` counts them, so the
+    quiz can say so. `due_only` asks due reviews and nothing else.
     """
     topics, tags = set(topics), set(tags)
     pool = [
@@ -84,9 +98,26 @@ def select(
     fresh = [q for q in pool if q.id not in due]
     rng.shuffle(fresh)
     seen = sorted((q for q in pool if q.id in due), key=lambda q: due[q.id])
-    reviews = [q for q in seen if due[q.id] <= now]
-    ahead = [q for q in seen if due[q.id] > now]
-    return (reviews + fresh + ahead)[:n]
+    reviews = [q for q in seen if due[q.id] <= now][:n]
+    if due_only:
+        return Plan(reviews, len(reviews), 0, 0)
+    fresh = fresh[: n - len(reviews)]
+    ahead = [q for q in seen if due[q.id] > now][: n - len(reviews) - len(fresh)]
+    return Plan(reviews + fresh + ahead, len(reviews), len(fresh), len(ahead))
+
+
+def select(
+    questions: Iterable[Question],
+    due: Mapping[str, datetime],
+    now: datetime,
+    n: int = 10,
+    topics: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    difficulty: str | None = None,
+    seed: int | None = None,
+) -> list[Question]:
+    """The questions of `plan`, for callers that need only those."""
+    return plan(questions, due, now, n, topics, tags, difficulty, seed).questions
 
 
 def check(question: Question, raw: str) -> Verdict:
@@ -112,6 +143,22 @@ def check(question: Question, raw: str) -> Verdict:
         slack = question.tolerance + 1e-9 * max(1.0, abs(question.value))
         return _verdict(abs(value - question.value) <= slack)
     return _verdict(text in {_normalize(a) for a in question.answers})
+
+
+def why_unreadable(question: Question, raw: str) -> str | None:
+    """What was wrong with an answer `check` could not read, when it can be told:
+    `empty` (nothing typed) or `decimal_comma` ("2,4" for 2.4 in a numeric answer)."""
+    text = _normalize(raw)
+    if not text:
+        return "empty"
+    if question.type == "numeric" and re.fullmatch(r"[+-]?\d+,\d+", text):
+        return "decimal_comma"
+    return None
+
+
+def is_skip(raw: str) -> bool:
+    """Whether the learner asked to leave this question for later."""
+    return _normalize(raw) in SKIP_WORDS
 
 
 def parse_rating(raw: str) -> int | None:

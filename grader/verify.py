@@ -14,6 +14,7 @@ from grader.exercises import MANIFEST_NAME, Exercise
 from grader.grading.verdict import Verdict
 from grader.importers import asks_something
 from grader.manifest_check import ExerciseInfo, check_manifest
+from grader.messages import say
 
 if TYPE_CHECKING:
     from grader.authoring import Root
@@ -43,14 +44,17 @@ def prove(exercise: Exercise, on_step: Callable[[str], None] | None = None) -> P
     problems: list[str] = []
     for check in exercise.checks:
         if check.points <= 0:
-            problems.append(f"check {check.name} has no points")
+            problems.append(
+                say(en=f"check {check.name} has no points", zh=f"检查 {check.name} 没有分数")
+            )
     if on_step:
         on_step("solution")
     solution = grade(exercise, exercise.solution_path)
     if not solution.passed:
         failed = [c for c in solution.checks if not c.passed]
         problems.append(
-            f"the reference solution scores {solution.score}/{solution.max_score}"
+            say(en="the reference solution scores ", zh="参考答案得分 ")
+            + f"{solution.score}/{solution.max_score}"
             + (f" ({solution.error})" if solution.error else "")
         )
         problems += [f"  {c.name}: {c.message}" for c in failed]
@@ -58,12 +62,27 @@ def prove(exercise: Exercise, on_step: Callable[[str], None] | None = None) -> P
         on_step("stub")
     stub = grade(exercise, exercise.stub_path)
     if stub.passed:
-        problems.append("the stub passes every check: learners would score full marks for nothing")
+        problems.append(
+            say(
+                en="the stub passes every check: learners would score full marks for nothing",
+                zh="模板通过了所有检查：学习者什么都不写也能得满分",
+            )
+        )
     if "TODO" not in _text(exercise.stub_path):
-        problems.append(f"the stub {exercise.stub_path.name} has no TODO marker for the learner")
+        problems.append(
+            say(
+                en=f"the stub {exercise.stub_path.name} has no TODO marker for the learner",
+                zh=f"模板 {exercise.stub_path.name} 没有给学习者的 TODO 标记",
+            )
+        )
     for check in solution.checks:
         if check.message in ("", check.name):
-            problems.append(f"check {check.name} has no message (give its test a docstring)")
+            problems.append(
+                say(
+                    en=f"check {check.name} has no message (give its test a docstring)",
+                    zh=f"检查 {check.name} 没有说明（请给它的测试函数写文档字符串）",
+                )
+            )
     return Proof(exercise.id, solution, stub, tuple(problems))
 
 
@@ -107,6 +126,17 @@ def _open_question_warnings(questions) -> list[BankError]:
 
 SHADOWED = ("a shipped question has this id too; the quiz skips this one unless it runs "
             "with --no-shipped")  # fmt: skip
+
+
+def _unfinished() -> str:
+    return say(en="still has TODO text; the quiz leaves it out until it is finished",
+               zh="还留有 TODO 文本；完成之前测验不会问它")  # fmt: skip
+
+
+def _shadowed() -> str:
+    return say(en="a shipped question has this id too; the quiz skips this one unless it runs "
+                  "with --no-shipped",
+               zh="自带的题库里也有这个 id；除非使用 --no-shipped，测验会跳过这一题")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -155,7 +185,7 @@ def validate(paths: list[Path]) -> Report:
         errors += problems
     errors += _variant_errors(loaded.questions)
     errors.sort(key=lambda e: (str(e.path), e.line or 0))  # as an editor walks the files
-    warnings = [BankError(q.path, q.line, q.id, UNFINISHED) for q in loaded.questions
+    warnings = [BankError(q.path, q.line, q.id, _unfinished()) for q in loaded.questions
                 if q.unfinished]  # fmt: skip
     warnings += _open_question_warnings(loaded.questions)
     if paths:
@@ -180,7 +210,7 @@ def _shadowed_by_shipped(questions) -> list[BankError]:
 
     shipped = {q.id: q.path.resolve() for q in load_banks([Root().questions]).questions}
     return [
-        BankError(q.path, q.line, q.id, SHADOWED)
+        BankError(q.path, q.line, q.id, _shadowed())
         for q in questions
         if q.id in shipped and shipped[q.id] != q.path.resolve()
     ]
@@ -193,7 +223,9 @@ def _classify(paths: list[Path]):
     roots: list[Root] = []
     for path in map(Path, paths):
         if not path.exists():
-            raise UserError(f"no such file or folder: {path}")
+            raise UserError(
+                say(en=f"no such file or folder: {path}", zh=f"没有这个文件或文件夹：{path}")
+            )
         if path.is_dir() and ((path / "questions").is_dir() or (path / "exercises").is_dir()):
             banks += [path / "questions"] if (path / "questions").is_dir() else []
             if (path / "exercises").is_dir():

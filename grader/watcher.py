@@ -21,6 +21,7 @@ from typing import IO
 
 from grader.errors import UserError
 from grader.exercises import Exercise
+from grader.messages import say
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,12 @@ class Session:
         try:
             content = file.read_bytes()
         except OSError as exc:
-            raise UserError(f"cannot read {file.name}: {exc.strerror or exc}") from None
+            raise UserError(
+                say(
+                    en=f"cannot read {file.name}: {exc.strerror or exc}",
+                    zh=f"无法读取 {file.name}：{exc.strerror or exc}",
+                )
+            ) from None
         worker = self.warm.take(exercise)
         with tempfile.TemporaryDirectory(prefix="mlkata-watch-") as folder:
             snapshot = Path(folder) / file.name

@@ -24,6 +24,7 @@ from grader.exercises import (
     load_tracks,
     track_exercises,
 )
+from grader.messages import say
 
 UTC = timezone.utc  # (datetime has its own UTC only from 3.11; Gradescope runs 3.10)
 
@@ -109,8 +110,9 @@ def require(start: Path | None = None) -> Workspace:
     workspace = find(start)
     if workspace is None:
         raise UserError(
-            "not inside an mlkata workspace; create one with `mlkata init` and cd into it"
-        )
+            say(en="not inside an mlkata workspace; create one with `mlkata init` and cd into it",
+                zh="当前不在 mlkata 练习目录中；先用 `mlkata init` 创建一个，再 cd 进去")
+        )  # fmt: skip
     return workspace
 
 
@@ -126,7 +128,12 @@ def learner_file(exercise: Exercise) -> Path | None:
             if exercise.id in workspace.exercises
             else "run `mlkata init` there to add the exercises it lacks"
         )
-        raise UserError(f"your workspace {workspace.root} has no {file.name}; {action}")
+        raise UserError(
+            say(
+                en=f"your workspace {workspace.root} has no {file.name}; {action}",
+                zh=f"你的练习目录 {workspace.root} 中没有 {file.name}；{action}",
+            )
+        )
     return file
 
 
@@ -159,18 +166,32 @@ def init(
     existing = find(root) if root.exists() else None
     if existing is None and root.exists():
         if not root.is_dir():
-            raise UserError(f"{root} is a file, not a folder")
+            raise UserError(
+                say(en=f"{root} is a file, not a folder", zh=f"{root} 是文件，不是文件夹")
+            )
         if any(root.iterdir()):
             raise UserError(
-                f"{root} is not empty and is not an mlkata workspace; "
-                "choose a new folder, e.g. `mlkata init mlkata`"
-            )
+                say(en=f"{root} is not empty and is not an mlkata workspace; "
+                    "choose a new folder, e.g. `mlkata init mlkata`",
+                    zh=f"{root} 不是空文件夹，也不是 mlkata 练习目录；"
+                    "请换一个新文件夹，例如 `mlkata init mlkata`")
+            )  # fmt: skip
     if existing is not None and existing.root != root:
-        raise UserError(f"{root} is inside the workspace {existing.root}; use that one")
+        raise UserError(
+            say(
+                en=f"{root} is inside the workspace {existing.root}; use that one",
+                zh=f"{root} 位于练习目录 {existing.root} 之内；请直接使用那个目录",
+            )
+        )
     if existing is None:
         for parent in root.parents:
             if (parent / MARKER).is_file():
-                raise UserError(f"{root} is inside the workspace {parent}; use that one")
+                raise UserError(
+                    say(
+                        en=f"{root} is inside the workspace {parent}; use that one",
+                        zh=f"{root} 位于练习目录 {parent} 之内；请直接使用那个目录",
+                    )
+                )
     try:
         root.mkdir(parents=True, exist_ok=True)
         ids = list(existing.exercises) if existing else []
@@ -189,7 +210,12 @@ def init(
         workspace = Workspace(root, tuple(ids), stubs)
         _write(workspace)
     except OSError as exc:
-        raise UserError(f"cannot create the workspace {root}: {exc}") from None
+        raise UserError(
+            say(
+                en=f"cannot create the workspace {root}: {exc}",
+                zh=f"无法创建练习目录 {root}：{exc}",
+            )
+        ) from None
     return InitResult(workspace, tuple(created), tuple(kept))
 
 
@@ -209,7 +235,9 @@ def reset(workspace: Workspace, exercise: Exercise, now: datetime | None = None)
             shutil.copy2(target, backup)
         shutil.copyfile(exercise.stub_path, target)
     except OSError as exc:
-        raise UserError(f"cannot reset {target}: {exc}") from None
+        raise UserError(
+            say(en=f"cannot reset {target}: {exc}", zh=f"无法重置 {target}：{exc}")
+        ) from None
     ids = workspace.exercises + (() if exercise.id in workspace.exercises else (exercise.id,))
     _write(Workspace(workspace.root, ids, {**workspace.stubs, exercise.id: digest(target)}))
     return backup
@@ -255,7 +283,13 @@ def resolve(exercise_id: str | None, workspace: Workspace | None) -> Exercise:
         return get_exercise(exercise_id)
     upcoming = next_unfinished(statuses(workspace))
     if upcoming is None:
-        raise UserError("every exercise passes already; name one to work on it again", 1)
+        raise UserError(
+            say(
+                en="every exercise passes already; name one to work on it again",
+                zh="所有练习都已通过；要再练某一个，请写出它的名字",
+            ),
+            1,
+        )
     return upcoming.exercise
 
 
@@ -307,7 +341,12 @@ def _read(marker: Path) -> Workspace:
         ids = tuple(str(i) for i in data["exercises"])
         stubs = {str(k): str(v) for k, v in (data.get("stubs") or {}).items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise UserError(f"{marker} is damaged ({exc}); fix it or delete it") from None
+        raise UserError(
+            say(
+                en=f"{marker} is damaged ({exc}); fix it or delete it",
+                zh=f"{marker} 已损坏（{exc}）；请修复或删除它",
+            )
+        ) from None
     return Workspace(marker.parent, ids, stubs)
 
 

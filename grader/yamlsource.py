@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from grader.messages import say
+
 try:  # libyaml's parser and composer when PyYAML was built with it: much faster
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - pure-Python PyYAML
@@ -63,19 +65,40 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
             size = path.stat().st_size
             if size > max_bytes:
                 raise SourceError(
-                    path, None, f"file is {_size(size)}; the limit is {_size(max_bytes)}"
+                    path,
+                    None,
+                    say(
+                        en=f"file is {_size(size)}; the limit is {_size(max_bytes)}",
+                        zh=f"文件有 {_size(size)}；上限是 {_size(max_bytes)}",
+                    ),
                 )
             data = f.read(max_bytes + 1)
     except OSError as exc:
-        raise SourceError(path, None, f"cannot read: {exc.strerror or exc}") from None
+        raise SourceError(
+            path,
+            None,
+            say(en=f"cannot read: {exc.strerror or exc}", zh=f"无法读取：{exc.strerror or exc}"),
+        ) from None
     if len(data) > max_bytes:
-        raise SourceError(path, None, f"file is over the limit of {_size(max_bytes)}")
+        raise SourceError(
+            path,
+            None,
+            say(
+                en=f"file is over the limit of {_size(max_bytes)}",
+                zh=f"文件超过了 {_size(max_bytes)} 的上限",
+            ),
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SourceError(
-            path, line, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+            path,
+            line,
+            say(
+                en=f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                zh=f"不是 UTF-8（字节 0x{data[exc.start]:02x}）；请把文件存为 UTF-8",
+            ),
         ) from None
 
 
@@ -95,9 +118,13 @@ def load(path: Path, max_bytes: int = MAX_BYTES) -> Any:
             start = exc.context_mark
             since = f" from line {start.line + 1}" if start and start.line + 1 != line else ""
             message += f" ({exc.context}{since})"
-        raise SourceError(path, line, f"invalid YAML: {message}") from None
+        raise SourceError(
+            path, line, say(en=f"invalid YAML: {message}", zh=f"YAML 无效：{message}")
+        ) from None
     except yaml.YAMLError as exc:
-        raise SourceError(path, None, f"invalid YAML: {exc}") from None
+        raise SourceError(
+            path, None, say(en=f"invalid YAML: {exc}", zh=f"YAML 无效：{exc}")
+        ) from None
     finally:
         loader.dispose()
 
@@ -120,11 +147,18 @@ class _Builder:
             alias = _ALIAS.search(self.text.splitlines()[line - 1])
             name = alias.group() if alias else "*name"
             raise SourceError(
-                self.path, line, f"YAML aliases ({name}) are not allowed here; write the value out"
+                self.path,
+                line,
+                say(
+                    en=f"YAML aliases ({name}) are not allowed here; write the value out",
+                    zh=f"这里不允许 YAML 别名（{name}）；请把值写出来",
+                ),
             )
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
-            raise SourceError(self.path, node.start_mark.line + 1, "nested too deeply")
+            raise SourceError(
+                self.path, node.start_mark.line + 1, say(en="nested too deeply", zh="嵌套太深")
+            )
         if isinstance(node, MappingNode):
             return self.mapping(node, depth)
         if isinstance(node, SequenceNode):
@@ -142,7 +176,9 @@ class _Builder:
         try:
             return self.loader.construct_object(node)
         except yaml.YAMLError as exc:
-            raise SourceError(self.path, line, f"invalid value: {exc}") from None
+            raise SourceError(
+                self.path, line, say(en=f"invalid value: {exc}", zh=f"无效的值：{exc}")
+            ) from None
 
     def mapping(self, node: MappingNode, depth: int) -> LineDict:
         self.loader.flatten_mapping(node)  # `<<` merge keys
@@ -152,13 +188,20 @@ class _Builder:
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, ScalarNode):
-                raise SourceError(self.path, key_line, "a mapping key must be plain text")
+                raise SourceError(
+                    self.path,
+                    key_line,
+                    say(en="a mapping key must be plain text", zh="映射的键必须是纯文本"),
+                )
             key = self.build(key_node, depth + 1, key_line)
             if key in result.lines:
                 raise SourceError(
                     self.path,
                     key_line,
-                    f"duplicate key {key!r} (first at line {result.lines[key]})",
+                    say(
+                        en=f"duplicate key {key!r} (first at line {result.lines[key]})",
+                        zh=f"重复的键 {key!r}（第一次出现在第 {result.lines[key]} 行）",
+                    ),
                 )
             result.lines[key] = key_line
             result[key] = self.build(value_node, depth + 1, key_line)

@@ -16,11 +16,27 @@ REPO = Path(__file__).resolve().parent.parent
 BANKS = Path(__file__).resolve().parent / "fixtures" / "banks"
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of rebuildable files (the finetune exercise's pretrained base) for the
+    whole run, shared by pytest-xdist's workers: built once, not once per test."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    return root / "mlkata-cache"
+
+
 @pytest.fixture(autouse=True)
-def mlkata_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def mlkata_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> Path:
     """Every test keeps its progress in its own folder, never the learner's real one."""
     home = tmp_path / "mlkata-home"
     monkeypatch.setenv("MLKATA_HOME", str(home))
+    monkeypatch.setenv("MLKATA_MODEL_CACHE", str(shared_cache))
+    # The CLI remembers the language it resolved; a test starts from the locale again.
+    from grader import messages
+
+    monkeypatch.setenv(messages.LANG_VARIABLE, "")  # unset, and restored after the test
+    monkeypatch.setattr(messages, "_current", None)
     return home
 
 
@@ -69,3 +85,20 @@ def course(mlkata, tmp_path: Path) -> Path:
     manifest = root / "exercises" / "exercises.yaml"
     manifest.write_text(manifest.read_text().replace("wall_seconds: 30", "wall_seconds: 3"))
     return root
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that grades a TensorFlow exercise (its solution trains, its stub imports
+    Keras in the sandbox) is slow, wherever it is and whoever adds it: the edit loop,
+    `pytest -m "not slow"`, leaves it to the full suite."""
+    from grader.exercises import Exercise, load_manifest
+
+    tensorflow = {e.id for e in load_manifest() if e.tensorflow}
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        for value in params.values():
+            if (isinstance(value, Exercise) and value.tensorflow) or (
+                isinstance(value, str) and value in tensorflow
+            ):
+                item.add_marker(pytest.mark.slow)
+                break

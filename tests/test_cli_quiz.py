@@ -86,6 +86,8 @@ def test_piped_quiz_transcript(mlkata, mlkata_home):
         "Quiz over: 1/1 right.",
         "  basics: 1/1",
         "Next reviews: 1 in 2 days",
+        "Next: `mlkata stats` shows your progress; `mlkata init`, then "
+        "`cd mlkata && mlkata watch`, starts the coding exercises.",
     ]
     assert reviews(mlkata_home) == [("basics-choice", 3)]
 
@@ -183,7 +185,8 @@ def test_a_broken_bank_is_reported_and_the_quiz_runs_on(mlkata):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--topic", "nope"], "unknown topic nope; topics: basics, extra"),
+        (["--topic", "nope"], "unknown topic nope; topics: basics, extra."),
+        (["--topic", "basic"], "unknown topic basic; topics: basics, extra. Did you mean basics?"),
         (["--tag", "nothing-has-this"], "no question matches these filters"),
     ],
 )
@@ -379,3 +382,44 @@ def test_a_topic_whose_every_question_was_skipped_is_not_called_unknown(mlkata, 
     assert "No errors. 1 warning(s) above." in checked.stdout
     shipped = mlkata("validate", "questions/cnn.yaml")  # a shipped bank is not its own shadow
     assert shipped.returncode == 0 and "warning" not in shipped.stdout
+
+
+def test_chinese_quiz_names_the_topic_by_its_chinese_title(mlkata):
+    result = mlkata("quiz", "--no-shipped", "--bank", GOOD, "--lang", "zh", "--tag", "mnist",
+                    input="2\n")  # fmt: skip
+    assert "第 1/1 题 · 基础 · 简单" in result.stdout
+    assert "  基础：1/1" in result.stdout
+
+
+def test_topic_names_forgive_case(mlkata):
+    result = mlkata("quiz", *OWN, "--topic", "BASICS", "--tag", "mnist", input="2\n")
+    assert result.returncode == 0, result.stderr
+    assert "Question 1/1 · basics · easy" in result.stdout
+
+
+def test_an_empty_answer_says_how_to_skip_and_skip_records_nothing(mlkata, mlkata_home):
+    result = mlkata("quiz", *OWN, "--tag", "mnist", input="skip\n")
+    assert "Skipped; it stays where it was in your schedule." in result.stdout
+    assert "No question answered; nothing saved." in result.stdout
+    assert not (mlkata_home / "progress.sqlite3").exists() or reviews(mlkata_home) == []
+    result = mlkata("quiz", *OWN, "--tag", "mnist", input="\n")
+    assert "Nothing typed: type a letter A-C or a number 1-3; or skip" in result.stdout
+
+
+def test_a_decimal_comma_is_refused_with_the_reason(mlkata):
+    result = mlkata("quiz", *OWN, "--tag", "parameters", input="3,2\n")
+    assert "Could not read '3,2': write decimals with a point, e.g. 3.2." in result.stdout
+
+
+def test_a_question_not_due_is_asked_only_with_a_notice_and_never_earlier(mlkata, mlkata_home):
+    first = mlkata("quiz", *OWN, "--tag", "mnist", input="2\n")
+    assert "Next reviews: 1 in 2 days" in first.stdout
+    due_only = mlkata("quiz", *OWN, "--tag", "mnist", "--due-only")
+    assert due_only.returncode == 0
+    assert "Nothing is due now." in due_only.stdout and "Question" not in due_only.stdout
+    early = mlkata("quiz", *OWN, "--tag", "mnist", input="2\n")
+    assert "Nothing is due and nothing is new: these are reviews ahead of schedule (1)." in (
+        early.stdout
+    )
+    # answered right a second time, the review stays at least as far away as it was
+    assert "Next reviews: 1 in 2 days" in early.stdout

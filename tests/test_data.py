@@ -113,8 +113,10 @@ def test_importing_grader_data_does_not_import_tensorflow():
 
 
 @pytest.fixture
-def quick_base(monkeypatch):
-    """finetune_base with training replaced by an untrained model; counts the builds."""
+def quick_base(monkeypatch, tmp_path):
+    """finetune_base with training replaced by an untrained model; counts the builds.
+    Its cache is private: the untrained base must never reach the run's shared cache."""
+    monkeypatch.setenv("MLKATA_MODEL_CACHE", str(tmp_path / "private-cache"))
     finetune_base = pytest.importorskip("grader.data.finetune_base")
     builds = []
 

@@ -44,7 +44,7 @@ def test_a_killed_interview_resumes_where_it_stopped_and_ends_with_a_report(
     os.kill(proc.pid, signal.SIGKILL)  # the terminal is closed mid-way
     proc.wait()
     watchdog.cancel()
-    assert seen[0].startswith("Mock interview: 4 theory questions, easy to hard, then the coding")
+    assert seen[0].startswith("Mock interview: 4 theory questions, easy to hard, then a coding")
     before = state(mlkata_home)
     assert len(before["answers"]) == 2 and not before["finished"]
     assert reviews(mlkata_home) == [a["question_id"] for a in before["answers"]]
@@ -71,7 +71,7 @@ def test_a_killed_interview_resumes_where_it_stopped_and_ends_with_a_report(
 def test_end_of_input_pauses_and_time_running_out_ends_it(mlkata, mlkata_home):
     first = mlkata(*START, "--lang", "zh", input="")
     assert first.returncode == 0
-    assert "模拟面试：4 道理论题（由易到难），然后是编程题 bpe；限时 15 分钟。" in first.stdout
+    assert "模拟面试：4 道理论题（由易到难），然后是一道编程题；限时 15 分钟。" in first.stdout
     assert "已暂停，剩余 15:00；`mlkata interview --resume` 可继续。" in first.stdout
     (path,) = (mlkata_home / "interviews").glob("*.json")
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -91,8 +91,8 @@ def test_the_plan_is_seeded_mixes_topics_and_rises_in_difficulty():
     from grader.exercises import load_manifest
 
     questions, manifest = bank.load_banks().questions, load_manifest()
-    one = interview.plan(questions, manifest, 45, None, 7, "en")
-    two = interview.plan(questions, manifest, 45, None, 7, "en")
+    one = interview.plan(questions, None, 45, None, 7, "en")
+    two = interview.plan(questions, None, 45, None, 7, "en")
     assert one.questions == two.questions and len(one.questions) == 11
     by_id = {q.id: q for q in questions}
     ranks = [interview.DIFFICULTY_ORDER[by_id[q].difficulty] for q in one.questions]

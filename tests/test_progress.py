@@ -150,3 +150,20 @@ def test_a_version_1_database_is_migrated_and_keeps_its_grades(mlkata_home):
     assert (new.checks_passed, new.checks_total) == (8, 8)
     with sqlite3.connect(progress.database_path()) as db:
         assert db.execute("PRAGMA user_version").fetchone() == (len(progress.MIGRATIONS),)
+
+
+def test_a_right_answer_before_the_due_date_never_brings_the_review_forward():
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    moment = start
+    for _ in range(2):  # a card that has earned an interval of about two weeks
+        reviewed = moment
+        review = progress.record_review("q-early", "t", 3, now=moment)
+        moment = review.due
+    scheduled = review.due
+    halfway = reviewed + (scheduled - reviewed) / 100  # fsrs alone would move it earlier
+    for rating in (2, 3):  # Hard or Good, well before it is due
+        early = progress.record_review("q-early", "t", rating, now=halfway)
+        assert early.due >= scheduled
+        assert progress.due_dates()["q-early"] >= scheduled
+    forgot = progress.record_review("q-early", "t", 1, now=halfway)  # Again: back soon
+    assert forgot.due < scheduled

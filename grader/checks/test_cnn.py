@@ -134,11 +134,12 @@ def test_softmax_output(build, rng, report):
     probs = predict(model, images, "the model from build_model()")
     sums = probs.sum(axis=1)
     assert probs.min() >= 0 and np.allclose(sums, 1.0, atol=1e-4), say(
-        en=f"build_model() then model.predict(8 images) gave rows summing to {sums.min():.3g}-"
-        f"{sums.max():.3g} with values from {probs.min():.3g} to {probs.max():.3g}; expected "
-        "probabilities that sum to 1 per row (end with Dense(num_classes, activation='softmax'))",
-        zh=f"build_model() 之后 model.predict(8 张图像) 每行之和为 {sums.min():.3g}-"
-        f"{sums.max():.3g}，取值从 {probs.min():.3g} 到 {probs.max():.3g}；每行应是和为 1 的"
+        en=f"build_model() then model.predict(8 images) gave rows summing to between "
+        f"{sums.min():.3g} and {sums.max():.3g} with values from {probs.min():.3g} to "
+        f"{probs.max():.3g}; expected probabilities that sum to 1 per row "
+        "(end with Dense(num_classes, activation='softmax'))",
+        zh=f"build_model() 之后 model.predict(8 张图像) 每行之和在 {sums.min():.3g} 到 "
+        f"{sums.max():.3g} 之间，取值从 {probs.min():.3g} 到 {probs.max():.3g}；每行应是和为 1 的"
         "概率（以 Dense(num_classes, activation='softmax') 结尾）。",
     )
     report(

@@ -109,10 +109,11 @@ def test_returns_digit_classifier(tuned, data, report):
     )
     sums = probs.sum(axis=1)
     assert probs.min() >= 0 and np.allclose(sums, 1, atol=1e-4), say(
-        en=f"the model from {CALL} gave rows summing to {sums.min():.3g}-{sums.max():.3g}; "
+        en=f"the model from {CALL} gave rows summing to between "
+        f"{sums.min():.3g} and {sums.max():.3g}; "
         "expected softmax probabilities (end with Dense(10, activation='softmax'))",
-        zh=f"{CALL} 返回的模型每行之和为 {sums.min():.3g}-{sums.max():.3g}；应输出 softmax 概率"
-        "（以 Dense(10, activation='softmax') 结尾）。",
+        zh=f"{CALL} 返回的模型每行之和在 {sums.min():.3g} 到 {sums.max():.3g} 之间；"
+        "应输出 softmax 概率（以 Dense(10, activation='softmax') 结尾）。",
     )
     report(
         en="5 images gave (5, 10) softmax rows, one probability per digit",

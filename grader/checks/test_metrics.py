@@ -288,7 +288,10 @@ def test_out_of_range_labels_are_refused(submission, report):
         y_true, y_pred = _random_case(rng, classes, 40)
         labels = y_pred if where == "y_pred" else y_true
         labels[int(rng.integers(0, 40))] = bad
-        shown = f"classification_metrics({where} holding the label {bad}, num_classes={classes})"
+        shown = say(
+            en=f"classification_metrics({where} holding the label {bad}, num_classes={classes})",
+            zh=f"classification_metrics({where} 中含有标签 {bad}，num_classes={classes})",
+        )
         try:
             out = submission.call(y_true, y_pred, classes)
         except AssertionError as failure:

@@ -26,14 +26,43 @@ COMMAND_MODULES = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, speaking the learner's language and suggesting what they meant.
+
+    Subcommands get this class too (argparse makes subparsers of the parent's type).
+    """
+
+    def format_usage(self) -> str:
+        return _localized_usage(super().format_usage())
+
+    def error(self, message: str):  # type: ignore[override]
+        from grader.cli.arguments import explain
+
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: {explain(self, message)}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _localized_usage(usage: str) -> str:
+    from grader.messages import language
+
+    return "用法： " + usage.removeprefix("usage: ") if language() == "zh" else usage
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mlkata",
         description="Practise for machine-learning interviews in the terminal: "
         "a spaced-repetition quiz and auto-graded Keras exercises.",
         epilog="Example: mlkata quiz -n 5 --lang zh",
     )
     parser.add_argument("--version", action="version", version=f"mlkata {__version__}")
+    parser.add_argument(
+        "--lang",
+        dest="global_lang",
+        choices=("en", "zh"),
+        help="language of everything mlkata prints (default: from the locale)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -43,15 +72,39 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(subparsers)
+    for name, sub in subparsers.choices.items():
+        _remember_parser(sub, name)
     return parser
 
 
+def _remember_parser(parser: argparse.ArgumentParser, command: str) -> None:
+    """Each (sub)command records its own parser, to print its usage for a bad flag."""
+    parser.set_defaults(_parser=parser, _command=command)
+    if "--lang" not in parser._option_string_actions:
+        parser.add_argument("--lang", choices=("en", "zh"), help="language of the output")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _remember_parser(sub, command)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from grader import messages
+    from grader.cli.arguments import command_named, language_in
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    messages.use(language_in(argv))
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = command_named(argv, parser)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        getattr(args, "_parser", parser).error(f"unrecognized arguments: {' '.join(extras)}")
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from grader.cli.output import language
+
+    messages.use(language(args))
     try:
         return int(args.func(args) or 0)
     except UserError as exc:

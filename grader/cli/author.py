@@ -8,6 +8,7 @@ from pathlib import Path
 
 from grader.cli.output import console
 from grader.errors import UserError
+from grader.messages import language, say
 from grader.paths import shown
 
 ROOT_HELP = "a course folder laid out like the repository (default: the shipped content)"
@@ -25,7 +26,14 @@ def register(subparsers) -> None:
         epilog="Example: mlkata validate questions/cnn.yaml exercises/exercises.yaml",
         formatter_class=raw,
     )
-    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    validate.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="a bank, a folder of banks, an exercises.yaml or a course folder "
+        "(default: the shipped content)",
+    )
     validate.add_argument("--json", action="store_true", help="print one JSON object")
     validate.add_argument(
         "--root", type=Path, metavar="DIR", help="a course folder (the same as naming it as PATH)"
@@ -95,12 +103,17 @@ def register(subparsers) -> None:
             epilog=f"Example: mlkata import {name} {example} --topic interview",
             formatter_class=raw,
         )
-        sub.add_argument("file", type=Path)
+        sub.add_argument("file", type=Path, help="the file to import")
         sub.add_argument("--topic", required=True, help="the bank to add to")
         sub.add_argument("--lang", choices=("auto", "en", "zh"), default="auto",
                          help="the text's language (default auto: Chinese text is filed "
                          "under zh, the rest under en, each side on its own)")  # fmt: skip
-        sub.add_argument("--difficulty", choices=("easy", "medium", "hard"), default="medium")
+        sub.add_argument(
+            "--difficulty",
+            choices=("easy", "medium", "hard"),
+            default="medium",
+            help="difficulty of every imported question (default: medium)",
+        )
         sub.add_argument("--tag", action="append", default=[], help="a tag for every question")
         sub.add_argument("--dry-run", action="store_true", help="print the YAML, write nothing")
         sub.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
@@ -131,18 +144,37 @@ def _show_report(report) -> None:
         out.print(f"[yellow]{escape(str(warning))}[/]", soft_wrap=True)
     if report.banks:
         out.print(_bank_table(report.banks))
-        out.print(
-            "[dim]cho choice · mul multi · t/f truefalse · num numeric · sho short · opn open; "
-            "en/zh: readable without fallback[/]"
+        legend = say(
+            en="cho choice · mul multi · t/f truefalse · num numeric · sho short · opn open; "
+            "en/zh: readable without fallback",
+            zh="cho 单选 · mul 多选 · t/f 判断 · num 数值 · sho 简答 · opn 开放；"
+            "en/zh：无需回退即可阅读的题数",
         )
+        out.print(f"[dim]{legend}[/]")
     for info in report.exercises:
-        out.print(f"exercise {info.id}: {info.checks} check(s), {info.points} point(s)")
+        out.print(
+            say(
+                en=f"exercise {info.id}: {info.checks} check(s), {info.points} point(s)",
+                zh=f"练习 {info.id}：{info.checks} 项检查，{info.points} 分",
+            )
+        )
     if report.ok:
         warned = len(report.warnings)
-        out.print("[green]No errors.[/]" + (f" {warned} warning(s) above." if warned else ""))
+        note = say(en=f" {warned} warning(s) above.", zh=f"上面有 {warned} 条警告。")
+        out.print(
+            "[green]" + say(en="No errors.", zh="没有错误。") + "[/]" + (note if warned else "")
+        )
     else:
         files = len({e.path for e in report.errors})
-        out.print(f"[red]{len(report.errors)} error(s) in {files} file(s).[/]")
+        errors = len(report.errors)
+        out.print(
+            "[red]"
+            + say(
+                en=f"{errors} error(s) in {files} file(s).",
+                zh=f"{files} 个文件中有 {errors} 个错误。",
+            )
+            + "[/]"
+        )
 
 
 # -- new -------------------------------------------------------------------------------------
@@ -153,9 +185,27 @@ def run_new_question(args) -> int:
 
     added = new_question(Root.named(args.root), args.topic, args.qtype, args.id)
     line = _line_of(added.path, added.ids[0])
-    verb = "Created" if added.created else "Appended to"
-    print(f"{verb} {shown(added.path)}: question {added.ids[0]} at line {line}.")
-    print(f"Replace its TODOs, then run: mlkata validate {shown(added.path)}")
+    path, qid = shown(added.path), added.ids[0]
+    if added.created:
+        print(
+            say(
+                en=f"Created {path}: question {qid} at line {line}.",
+                zh=f"已创建 {path}：题目 {qid} 在第 {line} 行。",
+            )
+        )
+    else:
+        print(
+            say(
+                en=f"Appended to {path}: question {qid} at line {line}.",
+                zh=f"已追加到 {path}：题目 {qid} 在第 {line} 行。",
+            )
+        )
+    print(
+        say(
+            en=f"Replace its TODOs, then run: mlkata validate {path}",
+            zh=f"替换其中的 TODO，然后运行：mlkata validate {path}",
+        )
+    )
     return 0
 
 
@@ -164,11 +214,16 @@ def run_new_exercise(args) -> int:
 
     root = Root.named(args.root)
     scaffold = new_exercise(root, args.id, args.function)
-    print(f"Scaffolded exercise {scaffold.id}:")
+    print(say(en=f"Scaffolded exercise {scaffold.id}:", zh=f"已生成练习 {scaffold.id} 的骨架："))
     for path in scaffold.files:
         print(f"  {shown(path)}")
     where = f" --root {args.root}" if args.root else ""
-    print(f"Replace the TODOs, then run: mlkata verify {scaffold.id}{where}")
+    print(
+        say(
+            en=f"Replace the TODOs, then run: mlkata verify {scaffold.id}{where}",
+            zh=f"替换其中的 TODO，然后运行：mlkata verify {scaffold.id}{where}",
+        )
+    )
     return 0
 
 
@@ -194,12 +249,17 @@ def run_import(args) -> int:
     from grader.authoring import Root, add_questions, known_ids
     from grader.text import default_language
 
-    say = IMPORT_WORDS[default_language()]
+    words = IMPORT_WORDS[default_language()]
     if not bank.SLUG.match(args.topic):
-        raise UserError(f"topic {args.topic!r} is not a slug (lowercase letters, digits, dashes)")
+        raise UserError(
+            say(
+                en=f"topic {args.topic!r} is not a slug (lowercase letters, digits, dashes)",
+                zh=f"主题 {args.topic!r} 不是 slug（小写字母、数字、短横线）",
+            )
+        )
     root = Root.named(args.root)
     if not args.file.is_file():
-        raise UserError(f"no such file: {args.file}")
+        raise UserError(say(en=f"no such file: {args.file}", zh=f"没有这个文件：{args.file}"))
     text = importers.read_source(args.file)
     no_answer: list[str] = []
     if args.format == "csv":
@@ -210,9 +270,21 @@ def run_import(args) -> int:
         title = importers.markdown_title(text, args.file)
     bank_file = root.questions / f"{args.topic}.yaml"
     cards, known = importers.skip_known(parsed, bank_file, args.lang)
-    already = f"skipped {len(known)} already in {bank_file.name}" if known else ""
+    already = (
+        say(
+            en=f"skipped {len(known)} already in {bank_file.name}",
+            zh=f"跳过 {bank_file.name} 已有的 {len(known)} 条",
+        )
+        if known
+        else ""
+    )
     if not cards:
-        print(f"Nothing new to import: {already}." if known else "Nothing to import.")
+        if known:
+            print(
+                say(en=f"Nothing new to import: {already}.", zh=f"没有新的内容可导入：{already}。")
+            )
+        else:
+            print(say(en="Nothing to import.", zh="没有可导入的内容。"))
         return 0
     items, ids = importers.to_items(
         cards,
@@ -227,18 +299,23 @@ def run_import(args) -> int:
         print("".join(items), end="")
         return 0
     added = add_questions(root, args.topic, items, ids, title=title)
-    verb = "new bank" if added.created else "appended"
-    print(f"Imported {len(ids)} open questions into {shown(added.path)} ({verb})"
-          + (f"; {already}:" if known else ":"))  # fmt: skip
+    verb = say(en="new bank", zh="新题库") if added.created else say(en="appended", zh="已追加")
+    print(
+        say(
+            en=f"Imported {len(ids)} open questions into {shown(added.path)} ({verb})",
+            zh=f"已把 {len(ids)} 道开放题导入 {shown(added.path)}（{verb}）",
+        )
+        + (f"; {already}:" if known else say(en=":", zh="："))
+    )
     for qid in ids:
         print(f"  {qid}")
     with_media = sum(card.images > 0 for card in cards)
     if with_media:
-        print(say["images"].format(n=with_media))
+        print(words["images"].format(n=with_media))
     if no_answer:
-        print(say["no_answer"].format(n=len(no_answer), first=no_answer[0][:80]))
+        print(words["no_answer"].format(n=len(no_answer), first=no_answer[0][:80]))
     if added.created:
-        print(say["title"].format(title=title))
+        print(words["title"].format(title=title))
     return 0
 
 
@@ -250,14 +327,19 @@ def _bank_table(banks):
 
     short = {"total": "all", "truefalse": "t/f", "open": "opn", "easy": "easy", "hard": "hard"}
     table = Table(
-        title="Questions per topic, type, difficulty and language",
+        title=say(
+            en="Questions per topic, type, difficulty and language",
+            zh="按主题、题型、难度和语言统计的题数",
+        ),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         padding=0,
     )
-    table.add_column("topic", no_wrap=True)
+    table.add_column(say(en="topic", zh="主题"), no_wrap=True)
+    zh = language() == "zh"
     for name in ("total", *TYPES, "easy", "medium", "hard", "en", "zh"):
-        table.add_column(short.get(name, name[:3]), justify="right", no_wrap=True, min_width=4)
+        header = ZH_COLUMNS.get(name, name) if zh else short.get(name, name[:3])
+        table.add_column(header, justify="right", no_wrap=True, min_width=4)
     rows = [(c.topic, c.questions, c.by_type, c.by_difficulty, c.by_language) for c in banks]
     total = ("total", sum(r[1] for r in rows), {}, {}, {})
     for row in rows:
@@ -268,8 +350,15 @@ def _bank_table(banks):
         cells = [str(n), *(str(by_type.get(t, 0)) for t in TYPES)]
         cells += [str(by_level.get(d, 0)) for d in DIFFICULTIES]
         cells += [str(by_lang.get(lang, 0)) for lang in ("en", "zh")]
-        table.add_row(topic, *cells, style="bold" if topic == "total" and len(rows) > 1 else None)
+        is_total = topic == "total"
+        label = say(en="total", zh="合计") if is_total else topic
+        table.add_row(label, *cells, style="bold" if is_total and len(rows) > 1 else None)
     return table
+
+
+ZH_COLUMNS = {"total": "全部", "choice": "单选", "multi": "多选", "truefalse": "判断",
+              "numeric": "数值", "short": "简答", "open": "开放", "easy": "简单",
+              "medium": "中等", "hard": "困难", "en": "英文", "zh": "中文"}  # fmt: skip
 
 
 def _line_of(path: Path, qid: str) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 from grader.cli.author import ROOT_HELP
 from grader.cli.output import console
 from grader.errors import UserError
+from grader.messages import say
 
 TARGETS = ("gradescope", "prairielearn", "github")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -43,7 +44,12 @@ def register(subparsers) -> None:
         formatter_class=raw,
     )
     batch.add_argument("exercise", help="exercise id")
-    batch.add_argument("directory", type=Path, metavar="DIR")
+    batch.add_argument(
+        "directory",
+        type=Path,
+        metavar="DIR",
+        help="the class's submissions: a .py file or a folder per student",
+    )
     batch.add_argument(
         "--jobs",
         "-j",
@@ -118,10 +124,11 @@ def _valid_exercise(root, exercise_id: str):
     if errors:
         lines = "\n".join(f"  {error}" for error in errors[:10])
         more = f"\n  ... and {len(errors) - 10} more" if len(errors) > 10 else ""
-        raise UserError(
-            f"the exercise manifest has errors; fix them first (mlkata validate):\n{lines}{more}",
-            exit_code=1,
+        first = say(
+            en="the exercise manifest has errors; fix them first (mlkata validate):",
+            zh="练习清单有错误；请先修正（mlkata validate）：",
         )
+        raise UserError(f"{first}\n{lines}{more}", exit_code=1)
     return exercise
 
 
@@ -137,7 +144,9 @@ def run_verify(args) -> int:
 
     root = Root.named(args.root)
     if not root.manifest.is_file():
-        raise UserError(f"no exercise manifest at {root.manifest}")
+        raise UserError(
+            say(en=f"no exercise manifest at {root.manifest}", zh=f"{root.manifest} 处没有练习清单")
+        )
     out = console()
     _, errors = check_manifest(root)
     for error in errors:
@@ -148,7 +157,11 @@ def run_verify(args) -> int:
         if not errors:
             raise
         out.print(
-            f"[red]Verification failed[/] (the manifest cannot be loaded: {escape(str(exc))})"
+            say(
+                en="[red]Verification failed[/] "
+                f"(the manifest cannot be loaded: {escape(str(exc))})",
+                zh=f"[red]验证失败[/]（清单无法加载：{escape(str(exc))}）",
+            )
         )
         return 1
     if args.exercises:
@@ -158,22 +171,37 @@ def run_verify(args) -> int:
     failed = bool(errors)
     for i, exercise in enumerate(exercises, 1):
         prefix = f"[{i}/{len(exercises)}] {exercise.id}"
-        with out.status(f"{prefix}: grading ...") as status:
+        with out.status(prefix + say(en=": grading ...", zh="：正在评分 ...")) as status:
             proof = prove(exercise, lambda step, s=status, p=prefix: s.update(f"{p}: {step} ..."))
         solution, stub = proof.solution, proof.stub
-        mark = "[green]ok[/]" if proof.ok else "[red]FAILED[/]"
+        mark = (
+            say(en="[green]ok[/]", zh="[green]通过[/]")
+            if proof.ok
+            else say(en="[red]FAILED[/]", zh="[red]失败[/]")
+        )
+        seconds = f"{solution.duration_s + stub.duration_s:.1f} s"
+        fails = say(en="fails", zh="未通过") if not stub.passed else say(en="PASSES", zh="竟然通过")
         out.print(
-            f"{prefix}: solution {solution.score}/{solution.max_score}, "
-            f"stub {stub.score}/{stub.max_score} {'fails' if not stub.passed else 'PASSES'}"
-            f"  {mark}  [dim]{solution.duration_s + stub.duration_s:.1f} s[/]"
+            say(
+                en=f"{prefix}: solution {solution.score}/{solution.max_score}, "
+                f"stub {stub.score}/{stub.max_score} {fails}",
+                zh=f"{prefix}：参考答案 {solution.score}/{solution.max_score}，"
+                f"模板 {stub.score}/{stub.max_score} {fails}",
+            )
+            + f"  {mark}  [dim]{seconds}[/]"
         )
         for problem in proof.problems:
             out.print(f"  [red]-[/] {escape(problem)}", soft_wrap=True)
         failed = failed or not proof.ok
     if failed:
-        out.print("[red]Verification failed.[/]")
+        out.print(say(en="[red]Verification failed.[/]", zh="[red]验证失败。[/]"))
         return 1
-    out.print(f"[green]All {len(exercises)} exercise(s) verified.[/]")
+    out.print(
+        say(
+            en=f"[green]All {len(exercises)} exercise(s) verified.[/]",
+            zh=f"[green]全部 {len(exercises)} 个练习验证通过。[/]",
+        )
+    )
     return 0
 
 
@@ -188,14 +216,15 @@ def run_batch(args) -> int:
     from grader.authoring import Root
 
     if args.jobs < 1:
-        raise UserError("--jobs must be at least 1")
+        raise UserError(say(en="--jobs must be at least 1", zh="--jobs 至少为 1"))
     exercise = _valid_exercise(Root.named(args.root), args.exercise)
     _require_sandbox(args)
     submissions = batch.find_submissions(args.directory, exercise)
     out = console()
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=out, transient=True) as progress:
-        task = progress.add_task(f"Grading {exercise.id}", total=len(submissions))
+        label = say(en=f"Grading {exercise.id}", zh=f"正在评分 {exercise.id}")
+        task = progress.add_task(label, total=len(submissions))
         rows = batch.grade_all(
             exercise,
             submissions,
@@ -212,19 +241,28 @@ def run_batch(args) -> int:
     cached = sum(r.cached for r in rows)
     missing = sum(r.error == "missing" and not r.file for r in rows)
     mean = sum(r.score for r in rows) / len(rows)
+    graded = len(rows) - cached - missing
     out.print(
-        f"{len(rows)} submissions: {full} full marks, mean {mean:.1f}/{exercise.max_score}; "
-        f"{len(rows) - cached - missing} graded, {cached} unchanged (cached), "
-        f"{missing} without a file."
+        say(
+            en=f"{len(rows)} submissions: {full} full marks, mean {mean:.1f}/{exercise.max_score}; "
+            f"{graded} graded, {cached} unchanged (cached), {missing} without a file.",
+            zh=f"{len(rows)} 份提交：{full} 份满分，平均 {mean:.1f}/{exercise.max_score}；"
+            f"{graded} 份已评分，{cached} 份未改动（缓存），{missing} 份没有文件。",
+        )
     )
     for path in filter(None, (args.csv, args.json)):
-        out.print(f"Wrote {escape(str(path))}")
+        out.print(say(en=f"Wrote {escape(str(path))}", zh=f"已写入 {escape(str(path))}"))
     unstarted = [r for r in rows if r.error == "sandbox"]
     if unstarted:
+        why = escape(unstarted[0].message.splitlines()[0][:200])
         out.print(
-            f"[red]{len(unstarted)} submission(s) could not be graded because of the grader, "
-            f"not the student ({escape(unstarted[0].message.splitlines()[0][:200])}). They were "
-            "not cached: fix the cause and run batch again.[/]"
+            say(
+                en=f"[red]{len(unstarted)} submission(s) could not be graded because of the "
+                f"grader, not the student ({why}). They were not cached: fix the cause and run "
+                "batch again.[/]",
+                zh=f"[red]有 {len(unstarted)} 份提交因为评分程序（而不是学生）的原因无法评分"
+                f"（{why}）。它们没有被缓存：修正原因后再运行 batch。[/]",
+            )
         )
         return 1
     return 0
@@ -256,14 +294,14 @@ def _table(rows):
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("student", no_wrap=True)
-    table.add_column("score", justify="right", no_wrap=True)
-    table.add_column("note", overflow="fold")
+    table.add_column(say(en="student", zh="学生"), no_wrap=True)
+    table.add_column(say(en="score", zh="得分"), justify="right", no_wrap=True)
+    table.add_column(say(en="note", zh="说明"), overflow="fold")
     for row in rows:
         note = f"{row.error}: " if row.error else ""
         note += textwrap.shorten(row.message, 200, placeholder=" ...") if row.message else ""
         score = f"{row.score}/{row.max_score}"
-        table.add_row(escape(row.student), score, escape(note or "full marks"))
+        table.add_row(escape(row.student), score, escape(note or say(en="full marks", zh="满分")))
     return table
 
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from grader.errors import UserError
+from grader.messages import say
 
 
 def register(subparsers) -> None:
@@ -67,7 +68,7 @@ def resolve_file(exercise, file: Path | None) -> Path:
             learner_file = None
         file = (learner_file(exercise) if learner_file else None) or exercise.stub_path
     if not file.is_file():
-        raise UserError(f"no such file: {file}")
+        raise UserError(say(en=f"no such file: {file}", zh=f"没有这个文件：{file}"))
     return file
 
 
@@ -78,7 +79,12 @@ def _exercise(exercise_id: str | None, root: Path | None = None):
         from grader.authoring import Root
 
         if exercise_id is None:
-            raise UserError("with --root, name the exercise to grade")
+            raise UserError(
+                say(
+                    en="with --root, name the exercise to grade",
+                    zh="使用 --root 时，请写出要评分的练习",
+                )
+            )
         return Root.named(root).exercise(exercise_id)
     if exercise_id is not None:
         from grader.exercises import get_exercise
@@ -89,9 +95,11 @@ def _exercise(exercise_id: str | None, root: Path | None = None):
     found = workspace.find()
     if found is None:
         raise UserError(
-            "name the exercise to grade, e.g. `mlkata grade normalize` "
-            "(outside a workspace there is no next one; see `mlkata list`)"
-        )
+            say(en="name the exercise to grade, e.g. `mlkata grade normalize` "
+                "(outside a workspace there is no next one; see `mlkata list`)",
+                zh="请写出要评分的练习，例如 `mlkata grade normalize`"
+                "（不在练习目录中时没有“下一个”；见 `mlkata list`）")
+        )  # fmt: skip
     return workspace.resolve(None, found)
 
 
@@ -102,10 +110,11 @@ def run(args) -> int:
     exercise = _exercise(args.exercise, args.root)
     file = resolve_file(exercise, args.file)
     from grader.checks.support import use_language
+    from grader.cli.output import language
     from grader.curves import History
-    from grader.text import default_language
 
-    use_language(args.lang or default_language())  # the checks' messages follow --lang
+    lang = language(args)
+    use_language(lang)  # the checks' messages follow --lang
 
     history = History()
     if args.json:
@@ -113,13 +122,13 @@ def run(args) -> int:
     else:
         from grader.cli.output import console
         from grader.cli.verdict import training_bar
+        from grader.messages import say
 
-        with training_bar(console(), f"Grading {exercise.id} ...", history) as on_progress:
+        label = say(en=f"Grading {exercise.id} ...", zh=f"正在评分 {exercise.id} ...")
+        with training_bar(console(), label, history) as on_progress:
             verdict = grade(exercise, file, on_progress=on_progress)
-    from grader.text import default_language
     from grader.workspace import counts_for_status
 
-    lang = args.lang or default_language()
     if counts_for_status(exercise, file):
         verdict.record(hashlib.sha256(file.read_bytes()).hexdigest())
     else:

@@ -9,10 +9,10 @@ from pathlib import Path
 from grader.errors import UserError
 
 WORDS = {
-    "intro": ("Mock interview: {n} theory questions, easy to hard, then the coding exercise "
-              "{exercise}; {minutes} minutes on the clock. Ctrl-C or closing the terminal pauses "
-              "it; `mlkata interview --resume` continues.",
-              "模拟面试：{n} 道理论题（由易到难），然后是编程题 {exercise}；限时 {minutes} 分钟。"
+    "intro": ("Mock interview: {n} theory questions, easy to hard, then a coding exercise; "
+              "{minutes} minutes on the clock. Ctrl-C or closing the terminal pauses it; "
+              "`mlkata interview --resume` continues.",
+              "模拟面试：{n} 道理论题（由易到难），然后是一道编程题；限时 {minutes} 分钟。"
               "按 Ctrl-C 或关闭终端即暂停；`mlkata interview --resume` 继续。"),
     "resumed": ("Resuming the interview of {started}: question {i} of {n}, {left} left.",
                 "继续 {started} 开始的面试：第 {i}/{n} 题，剩余 {left}。"),
@@ -94,14 +94,11 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(say(language(args), "no_resume"))
         lang = args.lang or session.lang
     else:
-        from grader.exercises import load_manifest
-
         lang = language(args)
         import random
 
         seed = args.seed if args.seed is not None else random.randrange(10**6)
-        session = interview.plan(questions.values(), load_manifest(), args.minutes, args.track,
-                                 seed, lang)  # fmt: skip
+        session = interview.plan(questions.values(), None, args.minutes, args.track, seed, lang)
         if not session.questions:
             raise UserError(say(lang, "no_questions"))
         interview.save(session)
@@ -113,8 +110,7 @@ def run(args: argparse.Namespace) -> int:
         screen.line(say(lang, key, started=started, i=session.next_question + 1, n=n,
                         left=_clock(session.left)))  # fmt: skip
     else:
-        screen.line(say(lang, "intro", n=n, exercise=session.exercise or "-",
-                        minutes=session.minutes))  # fmt: skip
+        screen.line(say(lang, "intro", n=n, minutes=session.minutes))
     try:
         if not _theory(screen, session, questions) or not _exercise(screen, session):
             screen.line(say(lang, "paused", left=_clock(session.left)), "yellow")
@@ -213,8 +209,15 @@ def _exercise(screen, session) -> bool:
     """The coding exercise, graded by the real grader; False at end of input (paused)."""
     from grader import interview
 
-    if session.exercise is None or session.exercise_result is not None:
+    if session.exercise_result is not None:
         return True
+    if session.exercise is None:
+        from grader.exercises import load_manifest
+
+        session.exercise = interview.choose_exercise(load_manifest(), session.track, session.seed)
+        interview.save(session)
+        if session.exercise is None:
+            return True
     if session.left <= 0:
         session.exercise_result = {"skipped": True}
         return True

@@ -12,6 +12,8 @@ from pathlib import Path
 from grader.cli.output import console, language
 from grader.cli.quiz_screen import Answered, Screen, answer_hint, make_screen, right_count, say
 from grader.errors import UserError
+from grader.messages import language as language_now
+from grader.messages import say as say_now
 
 UTC = timezone.utc  # (datetime has its own UTC only from 3.11; Gradescope runs 3.10)
 
@@ -47,6 +49,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "-n", type=_positive, default=10, metavar="N", help="number of questions (default 10)"
     )
     p.add_argument("--seed", type=int, help="shuffle new questions reproducibly")
+    p.add_argument(
+        "--due-only",
+        action="store_true",
+        help="only reviews that are due now (no new questions, nothing early)",
+    )
     _bank_arguments(p)
     p.set_defaults(func=run_quiz)
 
@@ -57,6 +64,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog="Example: mlkata stats --json",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--lang", choices=("en", "zh"), help="language (default: from the locale, else en)"
+    )
     p.set_defaults(func=run_stats)
 
     p = subparsers.add_parser(
@@ -89,12 +99,19 @@ def _load(args: argparse.Namespace):
     from grader import bank
 
     if args.no_shipped and not args.bank:
-        raise UserError("--no-shipped needs at least one --bank PATH")
+        raise UserError(
+            say_now(
+                en="--no-shipped needs at least one --bank PATH",
+                zh="--no-shipped 至少需要一个 --bank PATH",
+            )
+        )
     paths = ([] if args.no_shipped else bank.default_paths()) + args.bank
     loaded = bank.load_banks(paths)
     if loaded.errors:
-        print(f"mlkata: {len(loaded.errors)} problem(s) in the question banks; "
-              "those questions are skipped:", file=sys.stderr)  # fmt: skip
+        print(say_now(en=f"mlkata: {len(loaded.errors)} problem(s) in the question banks; "
+                      "those questions are skipped:",
+                      zh=f"mlkata：题库中有 {len(loaded.errors)} 个问题；这些题目已跳过："),
+              file=sys.stderr)  # fmt: skip
         for error in loaded.errors:
             print(f"  {error}", file=sys.stderr)
     return loaded
@@ -109,31 +126,36 @@ def run_quiz(args: argparse.Namespace) -> int:
     lang = language(args)
     loaded = _load(args)
     questions = loaded.questions
-    known = sorted({q.topic for q in questions})
-    unknown = [t for t in args.topic if t not in known]
-    emptied = [t for t in unknown if t in {b.topic for b in loaded.banks}]
-    if emptied:  # the bank loaded, but every question in it had a problem (listed above)
-        raise UserError(f"topic {', '.join(emptied)} has no usable questions: "
-                        "see the problems listed above")  # fmt: skip
-    if unknown:
-        raise UserError(f"unknown topic {', '.join(unknown)}; topics: {', '.join(known) or 'none'}")
+    topics = _topics(args.topic, questions, loaded.banks)
     now = datetime.now(UTC)
-    chosen = quiz.select(questions, progress.due_dates(), now, args.n, args.topic, args.tag,
-                         args.difficulty, args.seed)  # fmt: skip
+    plan = quiz.plan(questions, progress.due_dates(), now, args.n, topics, args.tag,
+                     args.difficulty, args.seed, due_only=args.due_only)  # fmt: skip
+    chosen = plan.questions
     if not chosen:
+        if args.due_only and questions:
+            screen = make_screen(lang)
+            screen.line(say(lang, "none_due"))
+            return 0
         unfinished = sum(q.unfinished for q in questions)
         if questions and unfinished == len(questions):
-            raise UserError(f"no questions to ask: all {unfinished} still have TODO text")
-        raise UserError("no question matches these filters" if questions else "no questions to ask")
+            raise UserError(say(lang, "all_todo", n=unfinished))
+        raise UserError(say(lang, "no_match" if questions else "no_questions"))
     chosen = _posed(chosen, args.seed, lang)
-    screen = make_screen(lang)
+    screen = make_screen(lang, {b.topic: b.title for b in loaded.banks})
     screen.start()
+    if plan.ahead:
+        key = "ahead_only" if not plan.due and not plan.new else "ahead_some"
+        screen.line(say(lang, key, n=plan.ahead), "yellow")
     answered: list[Answered] = []
+    skipped = 0
     try:
         for i, question in enumerate(chosen, 1):
             record = _ask(screen, question, i, len(chosen))
             if record is None:
                 break
+            if record is SKIPPED:
+                skipped += 1
+                continue
             answered.append(record)
             score = say(lang, "score", right=right_count(answered), answered=len(answered))
             screen.line(score, "dim")
@@ -142,7 +164,9 @@ def run_quiz(args: argparse.Namespace) -> int:
         code = 130
     else:
         code = 0
-    screen.summary(answered, len(chosen), datetime.now(UTC))
+    screen.summary(answered, len(chosen) - skipped, datetime.now(UTC))
+    if answered and code == 0 and not progress.grade_history():
+        screen.line(say(lang, "next_steps"), "dim")  # a first quiz: where the exercises are
     return code
 
 
@@ -158,8 +182,37 @@ def _posed(questions: list, seed: int | None, lang: str) -> list:
         raise UserError(say(lang, "no_variant", problem=exc)) from None
 
 
+def _topics(wanted: list[str], questions, banks) -> list[str]:
+    """The topics asked for, spelt as the banks spell them; a UserError for unknown ones,
+    naming the closest topic."""
+    from grader.suggest import did_you_mean, same
+
+    known = sorted({q.topic for q in questions})
+    loaded = {b.topic for b in banks}
+    topics, unknown, emptied = [], [], []
+    for name in wanted:
+        match = same(name, known) or same(name, loaded)
+        topics.append(match or name)
+        if match is None:
+            unknown.append(name)
+        elif match not in known:  # the bank loaded, but every question in it had a problem
+            emptied.append(match)
+    lang = language_now()
+    if emptied:
+        raise UserError(say(lang, "emptied", topics=", ".join(emptied)))
+    if unknown:
+        raise UserError(
+            say(lang, "unknown_topic", topics=", ".join(unknown), known=", ".join(known) or "-")
+            + did_you_mean(unknown[0], known)
+        )
+    return topics
+
+
+SKIPPED = Answered("", 0, datetime.min)  # the learner typed `skip`: nothing is recorded
+
+
 def _ask(screen: Screen, question, i: int, n: int) -> Answered | None:
-    """Ask one question; None at end of input (nothing is recorded)."""
+    """Ask one question; None at end of input, SKIPPED on `skip` (nothing is recorded)."""
     from grader import progress, quiz
 
     lang = screen.lang
@@ -170,10 +223,20 @@ def _ask(screen: Screen, question, i: int, n: int) -> Answered | None:
         raw = screen.read(say(lang, "answer"), hint)
         if raw is None:
             return None
+        if quiz.is_skip(raw):
+            screen.line(say(lang, "skipped"), "dim")
+            return SKIPPED
         verdict = quiz.check(question, raw)
         if verdict.kind != quiz.UNREADABLE:
             break
-        screen.line(say(lang, "unreadable", raw=raw.strip(), hint=hint), "yellow")
+        why = quiz.why_unreadable(question, raw)
+        if why == "empty":
+            screen.line(say(lang, "empty", hint=hint), "yellow")
+        elif why == "decimal_comma":
+            screen.line(say(lang, "decimal_comma", raw=raw.strip(),
+                            fixed=raw.strip().replace(",", ".")), "yellow")  # fmt: skip
+        else:
+            screen.line(say(lang, "unreadable", raw=raw.strip(), hint=hint), "yellow")
         if not screen.interactive:
             screen.line(say(lang, "counted"), "yellow")
             break
@@ -225,26 +288,51 @@ def run_stats(args: argparse.Namespace) -> int:
         data["missed_key_points"] = selfcheck.missed_data()
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    percent = f" ({s.correct / s.answered:.0%})" if s.answered else ""
-    print(f"Answered: {s.answered}, correct: {s.correct}{percent}; questions seen: {s.seen}")
-    print(f"Due now: {s.due_now}; due today: {s.due_today}; due this week: {s.due_week}")
+    lang = language(args)
+    words = STATS_WORDS[lang == "zh"]
+    percent = ""
+    if s.answered:
+        rate = f"{s.correct / s.answered:.0%}"
+        percent = f"（{rate}）" if lang == "zh" else f" ({rate})"
+    print(words["answered"].format(answered=s.answered, correct=s.correct, percent=percent,
+                                   seen=s.seen))  # fmt: skip
+    print(words["due"].format(now=s.due_now, today=s.due_today, week=s.due_week))
     for topic, t in s.topics.items():
-        print(f"  {topic:<20} {t.correct}/{t.answered} ({t.accuracy:.0%})")
-    for line in selfcheck.missed_lines(language(args)):
+        rate = f"（{t.accuracy:.0%}）" if lang == "zh" else f"({t.accuracy:.0%})"
+        print(f"  {topic:<20} {t.correct}/{t.answered} {rate}")
+    for line in selfcheck.missed_lines(lang):
         print(line)
     if not s.answered:
-        print("Nothing answered yet. Start with: mlkata quiz")
-    print(f"Exercises: {exercises['passed']}/{exercises['exercises']} passed "
-          f"({_gradings(exercises['attempts'])})")  # fmt: skip
+        print(words["start"])
+    print(words["exercises"].format(passed=exercises["passed"], total=exercises["exercises"],
+                                    gradings=_gradings(exercises["attempts"], lang)))  # fmt: skip
     for item in exercises["items"]:
         if item.get("attempts"):
             best = f"{item['best_score']:g}/{item['max_score']}"
-            print(f"  {item['exercise']:<20} {item['status']}, best {best} "
-                  f"({_gradings(item['attempts'])})")  # fmt: skip
+            status = words.get(item["status"], item["status"])
+            print(words["exercise"].format(id=f"{item['exercise']:<20}", status=status, best=best,
+                                           gradings=_gradings(item["attempts"], lang)))  # fmt: skip
     return 0
 
 
-def _gradings(n: int) -> str:
+STATS_WORDS = (
+    {"answered": "Answered: {answered}, correct: {correct}{percent}; questions seen: {seen}",
+     "due": "Due now: {now}; due today: {today}; due this week: {week}",
+     "start": "Nothing answered yet. Start with: mlkata quiz",
+     "exercises": "Exercises: {passed}/{total} passed ({gradings})",
+     "exercise": "  {id} {status}, best {best} ({gradings})"},
+    {"answered": "已答：{answered}，答对：{correct}{percent}；见过的题：{seen}",
+     "due": "现在到期：{now}；今天到期：{today}；本周到期：{week}",
+     "start": "还没有答过题。从这里开始：mlkata quiz",
+     "exercises": "编程练习：已通过 {passed}/{total}（{gradings}）",
+     "exercise": "  {id} {status}，最高分 {best}（{gradings}）",
+     "passed": "已通过", "failing": "未通过", "started": "已开始", "not started": "未开始"},
+)  # fmt: skip
+
+
+def _gradings(n: int, lang: str = "en") -> str:
+    if lang == "zh":
+        return f"评分 {n} 次"
     return f"{n} grading" + ("" if n == 1 else "s")
 
 
@@ -259,14 +347,20 @@ def run_topics(args: argparse.Namespace) -> int:
                  "languages": c.by_language} for c in rows]  # fmt: skip
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
+    from rich.cells import cell_len
     from rich.table import Table
 
-    short = {"truefalse": "t/f", "numeric": "num"}
-    columns = ["all", *(short.get(t, t) for t in bank.TYPES), "easy", "med", "hard", "en", "zh"]
+    if lang == "zh":
+        short = {"choice": "单选", "multi": "多选", "truefalse": "判断", "numeric": "数值",
+                 "short": "简答", "open": "开放"}  # fmt: skip
+        columns = ["全部", *(short[t] for t in bank.TYPES), "简单", "中等", "困难", "英文", "中文"]
+    else:
+        short = {"truefalse": "t/f", "numeric": "num"}
+        columns = ["all", *(short.get(t, t) for t in bank.TYPES), "easy", "med", "hard", "en", "zh"]
     table = Table(box=None, padding=(0, 1), collapse_padding=True, pad_edge=False)
-    table.add_column("topic", no_wrap=True)
+    table.add_column("主题" if lang == "zh" else "topic", no_wrap=True)
     for column in columns:
-        table.add_column(column, justify="right", min_width=len(column))
+        table.add_column(column, justify="right", min_width=cell_len(column))
     totals = [0] * len(columns)
     for c in rows:
         counts = [c.questions, *(c.by_type.get(t, 0) for t in bank.TYPES)]
@@ -274,6 +368,7 @@ def run_topics(args: argparse.Namespace) -> int:
         counts += [c.by_language["en"], c.by_language["zh"]]
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
         table.add_row(c.topic, *map(str, counts))
-    table.add_row(f"{len(rows)} banks", *map(str, totals), style="bold")
+    banks = f"{len(rows)} 个题库" if lang == "zh" else f"{len(rows)} banks"
+    table.add_row(banks, *map(str, totals), style="bold")
     console().print(table)
     return 0

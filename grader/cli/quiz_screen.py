@@ -56,9 +56,36 @@ WORDS = {
     "minutes": ("in {n} min", "{n} 分钟后"),
     "hours": ("in {n} h", "{n} 小时后"),
     "days": ("in {n} days", "{n} 天后"),
+    "day": ("in 1 day", "1 天后"),
     "count": ("{n}", "{n} 题"),
     "no_variant": ("a question's variants do not compute: {problem}",
                    "某道题的变体无法计算：{problem}"),
+    "skipped": ("Skipped; it stays where it was in your schedule.", "已跳过；它的复习时间不变。"),
+    "empty": ("Nothing typed: type {hint}; or skip to leave this question for later.",
+              "没有输入内容：请输入{hint}；或输入“跳过”（skip）留到以后再答。"),
+    "decimal_comma": ("Could not read {raw!r}: write decimals with a point, e.g. {fixed}.",
+                      "无法识别“{raw}”：小数请用小数点，例如 {fixed}。"),
+    "ahead_some": ("Fewer questions are due or new than asked for: reviews ahead of schedule "
+                   "fill the rest ({n}); --due-only asks only what is due.",
+                   "到期和新的题目不够；另有 {n} 道尚未到期的复习题提前补上"
+                   "（--due-only 只问到期的题）。"),
+    "ahead_only": ("Nothing is due and nothing is new: these are reviews ahead of schedule ({n}). "
+                   "A right answer now does not bring them forward.",
+                   "没有到期的题，也没有新题；以下 {n} 道复习题提前作答，答对不会让复习时间提前。"),
+    "none_due": ("Nothing is due now. `mlkata stats` shows when the next reviews are.",
+                 "现在没有到期的题。`mlkata stats` 会显示下次复习的时间。"),
+    "next_steps": ("Next: `mlkata stats` shows your progress; `mlkata init`, then "
+                   "`cd mlkata && mlkata watch`, starts the coding exercises.",
+                   "下一步：`mlkata stats` 查看进度；先运行 `mlkata init`，再运行 "
+                   "`cd mlkata && mlkata watch`，开始编程练习。"),
+    "all_todo": ("no questions to ask: all {n} still have TODO text",
+                 "没有可问的题：全部 {n} 道题还留有 TODO 文本"),
+    "no_match": ("no question matches these filters", "没有符合这些筛选条件的题目"),
+    "no_questions": ("no questions to ask", "没有可问的题目"),
+    "emptied": ("topic {topics} has no usable questions: see the problems listed above",
+                "主题 {topics} 没有可用的题目：见上面列出的问题"),
+    "unknown_topic": ("unknown topic {topics}; topics: {known}.",
+                      "没有主题 {topics}；现有主题：{known}。"),
 }  # fmt: skip
 
 
@@ -110,13 +137,15 @@ def _when(due: datetime, now: datetime, lang: str) -> str:
         return say(lang, "minutes", n=max(1, round(left.total_seconds() / 60)))
     if left < timedelta(hours=23):
         return say(lang, "hours", n=round(left.total_seconds() / 3600))
-    return say(lang, "days", n=round(left.total_seconds() / 86400))
+    days = round(left.total_seconds() / 86400)
+    return say(lang, "day" if days == 1 else "days", n=days)
 
 
-def make_screen(lang: str) -> Screen:
+def make_screen(lang: str, titles: dict | None = None) -> Screen:
+    """`titles`: each topic's bilingual title, shown in Chinese for a Chinese quiz."""
     if sys.stdin.isatty() and sys.stdout.isatty():
-        return RichScreen(lang)
-    return Screen(lang)
+        return RichScreen(lang, titles)
+    return Screen(lang, titles)
 
 
 class Screen:
@@ -124,8 +153,16 @@ class Screen:
 
     interactive = False
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, titles: dict | None = None) -> None:
         self.lang = lang
+        self.titles = titles or {}
+
+    def topic(self, topic: str) -> str:
+        """A topic as the learner reads it: its slug in English, its title in Chinese."""
+        title = self.titles.get(topic)
+        if self.lang == "zh" and title is not None and title.zh is not None:
+            return title.zh
+        return topic
 
     def line(self, text: str, style: str = "") -> None:
         print(text, flush=True)
@@ -143,7 +180,7 @@ class Screen:
     def heading(self, question, i: int, n: int) -> str:
         words = [
             say(self.lang, "question", i=i, n=n),
-            question.topic,
+            self.topic(question.topic),
             say(self.lang, question.difficulty),
         ]
         return " · ".join(words)
@@ -203,7 +240,8 @@ class Screen:
         self.line(say(lang, "summary", right=right_count(answered), answered=len(answered)), "bold")
         for topic in sorted({a.topic for a in answered}):
             mine = [a for a in answered if a.topic == topic]
-            self.line(f"  {topic}: {right_count(mine)}/{len(mine)}")
+            colon = "：" if lang == "zh" else ": "
+            self.line(f"  {self.topic(topic)}{colon}{right_count(mine)}/{len(mine)}")
         groups: dict[str, int] = {}
         for a in sorted(answered, key=lambda a: a.due):
             label = _when(a.due, now, lang)
@@ -219,8 +257,8 @@ class RichScreen(Screen):
 
     interactive = True
 
-    def __init__(self, lang: str) -> None:
-        super().__init__(lang)
+    def __init__(self, lang: str, titles: dict | None = None) -> None:
+        super().__init__(lang, titles)
         self.console = console()
 
     def line(self, text: str, style: str = "") -> None:

@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 
 from grader.cli.output import console
+from grader.messages import error_name, localize
 from grader.paths import shown
+from grader.tfnoise import without_noise
 
 _LABELS = {
     "en": {"check": "Check", "points": "Points", "result": "What we saw", "hint": "Hint",
@@ -107,9 +109,10 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
     previous = None
     for check in verdict.checks:
         mark = "[green]✓[/]" if check.passed else "[red]✗[/]"
-        message = escape(check.message)
+        text = localize(check.message, lang)
+        message = escape(text)
         if not check.passed:
-            reason = _CALL.sub("", check.message)
+            reason = _CALL.sub("", text)
             if reason == previous:  # the stub's NotImplementedError, a crash, a timeout...
                 message = f"[dim]{words['same']}[/]"
             previous = reason
@@ -120,18 +123,23 @@ def show_verdict(verdict, exercise, file: Path, lang: str) -> None:
     hint = failure.hint(lang) if failure is not None else ""
     if verdict.error in _LOAD_HINTS:
         hint = _LOAD_HINTS[verdict.error][lang == "zh"]
+    colon = "：" if lang == "zh" else ": "
     if hint:
-        out.print(f"[yellow]{words['hint']}:[/] {escape(hint)}")
-    if verdict.output.strip() and not verdict.passed:
-        printed = verdict.output.strip()[-1200:]
-        out.print(f"[dim]{words['output']}:[/]\n[dim]{escape(printed)}[/]")
+        out.print(f"[yellow]{words['hint']}{colon}[/]{escape(hint)}")
+    printed = without_noise(verdict.output).strip()
+    if printed and not verdict.passed:
+        printed = printed[-1200:]
+        out.print(f"[dim]{words['output']}{colon}[/]\n[dim]{escape(printed)}[/]")
     style = "green" if verdict.passed else "red"
-    total = f"[bold {style}]{words['total']}: {verdict.score}/{verdict.max_score}[/]"
+    total = f"[bold {style}]{words['total']}{colon}{verdict.score}/{verdict.max_score}[/]"
     if verdict.passed:
         total += f"  {words['passed']}"
     if verdict.error:
-        total += f"  [red]({verdict.error})[/]"
-    note = f"{verdict.duration_s:.1f} s · {words['sandbox']}: {escape(verdict.sandbox)}"
+        error = error_name(verdict.error, lang)
+        total += f"  [red]（{error}）[/]" if lang == "zh" else f"  [red]({error})[/]"
+    seconds = f"{verdict.duration_s:.1f} 秒" if lang == "zh" else f"{verdict.duration_s:.1f} s"
+    sandbox = localize(verdict.sandbox, lang)
+    note = f"{seconds} · {words['sandbox']}{colon}{escape(sandbox)}"
     out.print(f"{total}  [dim]{note}[/]")
     if verdict.sandbox != "bubblewrap":
         out.print(f"[dim]{escape(_tier_note(verdict.sandbox, lang))}[/]")

@@ -11,6 +11,7 @@ from pathlib import Path
 from grader.cli.output import language
 from grader.cli.workspace import say
 from grader.errors import UserError
+from grader.messages import say as say_now
 
 
 def _watch_console():
@@ -20,6 +21,9 @@ def _watch_console():
 
     from rich.console import Console
 
+    from grader.cli.output import wrap_chinese_by_character
+
+    wrap_chinese_by_character()
     try:
         stream = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", errors="replace")
     except (OSError, ValueError, io.UnsupportedOperation):
@@ -36,7 +40,12 @@ def run(args) -> int:
     lang, out = language(args), _watch_console()
     use_language(lang)  # the checks' messages follow --lang
     if args.interval <= 0:
-        raise UserError("--interval must be a positive number of seconds")
+        raise UserError(
+            say_now(
+                en="--interval must be a positive number of seconds",
+                zh="--interval 必须是正数（秒）",
+            )
+        )
     space = workspace.require()
     manifest = load_manifest()
     if args.exercise is not None:
@@ -48,7 +57,12 @@ def run(args) -> int:
             return 0
         exercise = upcoming.exercise
     if exercise.id not in space.exercises:
-        raise UserError(f"your workspace has no {exercise.id}.py; run `mlkata init` to add it")
+        raise UserError(
+            say_now(
+                en=f"your workspace has no {exercise.id}.py; run `mlkata init` to add it",
+                zh=f"你的练习目录中没有 {exercise.id}.py；运行 `mlkata init` 添加它",
+            )
+        )
     warm = WarmWorker()
     session = Session(space, exercise, manifest, warm)
     watcher = Watcher(session.files, interval=args.interval)  # from now on, saves count
@@ -75,7 +89,6 @@ class _WatchLoop:
         self.banner = ""
         self.interrupted = False
         self.deferring = False
-        self.last = ""
 
     def run(self) -> int:
         current = self.session.current
@@ -122,18 +135,19 @@ class _WatchLoop:
         self.session.record(graded)  # after showing: the learner waits for the verdict, not this
         self.curve(history)
         how = say(self.lang, "warm" if graded.warm else "cold")
-        self.last = say(self.lang, "graded_in", s=f"{graded.seconds:.1f}", how=how)
+        self.out.print(f"[dim]{say(self.lang, 'graded_in', s=f'{graded.seconds:.1f}', how=how)}[/]")
         if not graded.verdict.passed:
             return False
         upcoming = self.session.advance()
         if upcoming is None:
             self.out.print(f"[bold green]{say(self.lang, 'all_done')}[/]")
             return True
-        self.banner = say(self.lang, "moving_on", done=exercise.id, next=upcoming.id)
-        self.out.print(f"[green]{self.banner}[/]")
-        if self.session.untouched(upcoming):
+        moving_on = say(self.lang, "moving_on", done=exercise.id, next=upcoming.id)
+        if self.session.untouched(upcoming):  # its introduction goes below this verdict
+            self.out.print(f"[green]{moving_on}[/]")
             self.intro(upcoming, clear=False)
             return False
+        self.banner = moving_on  # shown once, under the next verdict's header
         return self.grade(upcoming)
 
     def header(self, exercise, clear: bool = True) -> None:
@@ -143,7 +157,7 @@ class _WatchLoop:
             self.out.clear()
         title = escape(exercise.title(self.lang))
         self.out.rule(f"[bold]mlkata watch[/] · {exercise.id} · {title}", align="left")
-        if self.banner and clear:
+        if self.banner:
             self.out.print(f"[green]{escape(self.banner)}[/]")
             self.banner = ""
 
@@ -155,7 +169,9 @@ class _WatchLoop:
         self.out.print(escape(say(self.lang, "write", function=exercise.function, file=file,
                                   n=len(exercise.checks))))  # fmt: skip
         for check in exercise.checks:
-            name = check.name.removeprefix("test_").replace("_", " ")
+            name = check.name.removeprefix("test_")
+            if self.lang != "zh":  # in Chinese the check keeps its name, as in the verdict
+                name = name.replace("_", " ")
             points = say(self.lang, "points" if check.points != 1 else "point", n=check.points)
             self.out.print(f"  [dim]·[/] {escape(name)}  [dim]{points}[/]")
 
@@ -164,14 +180,11 @@ class _WatchLoop:
 
         file = self.session.workspace.file(self.session.current.id).name
         key = "press_enter" if self.args.manual else "waiting"
-        if self.last:
-            self.out.print(f"[dim]{escape(self.last)}[/]")
         parts = [
             say(self.lang, key, file=file),
             say(self.lang, "hint_cmd", id=self.session.current.id),
         ]
         self.out.print(f"[bold]{escape(parts[0])}[/][dim] · {escape(parts[1])}[/]")
-        self.last = ""
 
     def curve(self, history) -> None:
         from rich.markup import escape

@@ -18,7 +18,10 @@ WORDS = {
     "updated": ("Updated the workspace {root}", "已更新练习目录 {root}"),
     "copied": ("copied", "已复制"),
     "kept": ("kept (yours, untouched)", "保留（你的文件，未改动）"),
-    "start": ("Next: cd {dir} && mlkata watch", "下一步：cd {dir} && mlkata watch"),
+    "start": ("Next: cd {dir} && mlkata watch (it grades each save of your file)",
+              "下一步：cd {dir} && mlkata watch（每次保存文件都会自动评分）"),
+    "start_here": ("Next: mlkata watch (it grades each save of your file)",
+                   "下一步：mlkata watch（每次保存文件都会自动评分）"),
     "not started": ("not started", "未开始"),
     "started": ("started, not graded yet", "已开始，尚未评分"),
     "failing": ("failing, {score:g}/{max} points", "未通过，{score:g}/{max} 分"),
@@ -165,6 +168,8 @@ def run_init(args) -> int:
     if root != Path.cwd().resolve():
         shown = args.dir if args.dir is not None else workspace.DEFAULT_DIR
         out.print(say(lang, "start", dir=escape(str(shown))))
+    else:
+        out.print(say(lang, "start_here"))
     return 0
 
 

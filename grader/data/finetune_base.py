@@ -131,7 +131,7 @@ def load_base(
     written to a temporary name and renamed, so a reader never sees half a file.
     `on_build` hears, before the rebuild (15 s or so), what the wait is for.
     """
-    folder = (cache or paths.cache_dir()) / "finetune"
+    folder = (cache or paths.model_cache_dir()) / "finetune"
     model_path = folder / f"base-v{RECIPE_VERSION}.keras"
     record_path = model_path.with_suffix(".json")
     expected = {"recipe_version": RECIPE_VERSION, "keras_version": keras.__version__}
