@@ -152,18 +152,28 @@ def test_finetune_base_says_when_it_builds_and_only_then(tmp_path, quick_base):
     assert notes == [finetune_base.BUILDING]
 
 
-def test_grading_finetune_tells_the_learner_while_the_base_is_built(mlkata_home, quick_base):
-    """The note travels from the checks, through grade(), to what the CLI shows."""
+@pytest.mark.slow
+def test_grading_finetune_tells_the_learner_while_the_base_is_built(tmp_path, monkeypatch):
+    """The note travels from the checks (in their own bounded process), through grade(),
+    to what the CLI shows; only the grading that builds the base says it. The checks
+    process cannot see this test's monkeypatching, so the base is really trained here,
+    into a private cache."""
     from grader.curves import Stage
+    from grader.data import finetune_base
     from grader.exercises import get_exercise
     from grader.grading.runner import grade
 
-    finetune_base, builds = quick_base
+    monkeypatch.setenv("MLKATA_MODEL_CACHE", str(tmp_path / "cache"))
     exercise = get_exercise("finetune")
-    events = []
-    grade(exercise, exercise.stub_path, on_progress=events.append)
-    assert len(builds) == 1
-    assert [e for e in events if isinstance(e, Stage)] == [Stage(finetune_base.BUILDING)]
+    first, second = [], []
+    grade(exercise, exercise.stub_path, on_progress=first.append)
+    grade(exercise, exercise.stub_path, on_progress=second.append)
+    building = Stage(finetune_base.BUILDING)
+    assert [e for e in first if e == building] == [building]
+    assert building not in second
+    assert (
+        tmp_path / "cache" / "finetune" / f"base-v{finetune_base.RECIPE_VERSION}.keras"
+    ).exists()
 
 
 def test_finetune_base_is_rebuilt_when_the_file_changed(tmp_path, quick_base):
