@@ -143,7 +143,8 @@ class _Events:
 
     def send(self, message: dict) -> None:
         with contextlib.suppress(OSError, ValueError, TypeError):
-            self._stream.write(json.dumps(message, ensure_ascii=False) + "\n")
+            # ASCII: a lone surrogate from a submission's message must not sink the line.
+            self._stream.write(json.dumps(message) + "\n")
             self._stream.flush()
 
     def progress(self, event: object) -> None:

@@ -20,9 +20,15 @@ from grader.sandbox.launch import sandbox_tier
 
 MAX_MESSAGE_CHARS = 2000
 MAX_OUTPUT_CHARS = 16_000
-# Everything XML 1.0 and a terminal would take as control: C0 but tab and newline,
-# DEL, C1 (which includes the 8-bit CSI), and the Unicode line/paragraph separators.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# Terminal escape sequences (CSI and OSC, 7- and 8-bit), removed whole so that no
+# fragment such as "[31m" is left behind.
+_ESCAPES = re.compile(
+    "\x1b\\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|\x1b[@-_]"
+)
+# Then everything XML 1.0 and a terminal would take as control: C0 but tab and newline,
+# DEL, C1, the Unicode line/paragraph separators, lone surrogates (no encoder writes
+# them) and the two non-characters.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def grade(
@@ -99,8 +105,8 @@ def _unreadable(file: Path) -> tuple[str, str] | None:
 
 
 def clean_text(text: str, limit: int) -> str:
-    """Text safe to show anywhere: no control characters (no terminal escapes), capped."""
-    text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(text))
+    """Text safe to show anywhere: no terminal escapes or control characters, capped."""
+    text = _CONTROL.sub("", _ESCAPES.sub("", str(text)))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
