@@ -83,7 +83,13 @@ def test_every_gaming_answer_names_its_trick():
 # the range of correct fine-tuned heads (0.832-0.908), so some independent heads lose
 # these points on some draws (benchmarks/thresholds.py finetune). Every other check
 # must pass.
-NOT_YET_FAIR = {"finetune": {"test_beats_training_from_scratch": "no better than"}}
+# Checks that still reject some correct answers on some draws (issue 11 stays open for
+# them): finetune's scratch baseline overlaps correct heads; a BatchNorm pipeline with
+# a decaying RMSprop schedule fell below the 0.93 unseen-accuracy bar once in CI.
+NOT_YET_FAIR = {
+    "finetune": {"test_beats_training_from_scratch": "no better than"},
+    "pipeline": {"test_unseen_accuracy": "expected at least 0.93"},
+}
 
 
 @pytest.mark.parametrize("file", _cases(FAIR))
@@ -113,8 +119,10 @@ def test_gaming_answer_fails_exactly_the_check_naming_its_trick(file):
 def test_a_model_trained_on_raw_pixels_fails_the_normalisation_check():
     """Issue 11: the check only looked at the output shape. Fed x / 255 such a model is
     unsure of everything; its accuracy may still reach the bar (a ReLU CNN's argmax
-    barely moves when its input is scaled), so only the normalisation check must fail."""
+    barely moves when its input is scaled). Besides the normalisation check, only what
+    follows from it may fail: the unseen accuracy, and the reported accuracy (measured
+    on raw pixels, where the grader feeds x / 255)."""
     verdict = grade(get_exercise("pipeline"), HERE / "wrong" / "pipe_raw_pixels.py")
     failed = {c.name: c.message for c in verdict.checks if not c.passed}
     assert "trained on raw 0-255" in failed.pop("test_model_takes_normalised_images", "")
-    assert set(failed) <= {"test_unseen_accuracy"}, failed
+    assert set(failed) <= {"test_unseen_accuracy", "test_reported_accuracy_matches"}, failed

@@ -40,15 +40,16 @@ def test_a_model_declaring_billions_of_weights_is_refused_unbuilt():
 
 @pytest.mark.slow
 def test_a_model_too_slow_for_the_checks_costs_its_own_timeout():
-    """Eleven full-resolution Conv2D(128) layers: within the parameter budget, but every
-    prediction and training step is slow. The grading stops at the exercise's limit."""
-    cnn = dataclasses.replace(get_exercise("cnn"), wall_seconds=30, checks_seconds=10)
+    """Eleven full-resolution Conv2D(256) layers: every prediction and gradient is slow.
+    The grading stops at the exercise's limit (here 15 s for the learner's code and 1 s
+    for the checks' own work), whatever the checks were doing."""
+    cnn = dataclasses.replace(get_exercise("cnn"), wall_seconds=15, checks_seconds=1)
 
     verdict = grade(cnn, HOSTILE / "keras_slow_model.py")
 
     assert verdict.error == "timeout"
-    assert "grading did not finish within 40 s" in _messages(verdict)
-    assert verdict.duration_s < 40 + 60  # the limit, plus the imports it does not count
+    assert "did not finish" in _messages(verdict)
+    assert verdict.duration_s < 16 + 60  # the limit, plus the imports it does not count
     assert leftover_processes() == []
 
 
