@@ -25,7 +25,10 @@ def _listing(folder, depth):
 def probe(secret_paths, unix_sockets, abstract_socket, tcp_port):
     report = {"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups()}
     report["root"] = sorted(os.listdir("/"))
-    report["etc"] = sorted(os.listdir("/etc"))
+    try:
+        report["etc"] = sorted(os.listdir("/etc"))
+    except OSError:  # passable, not listable
+        report["etc"] = []
     site = [p for p in sys.path if p.endswith("site-packages")]
     report["site_packages"] = sorted(os.listdir(site[0])) if site else []
     outside = [
