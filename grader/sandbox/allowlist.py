@@ -120,9 +120,10 @@ def _interpreter_paths() -> list[Path]:
 
 
 def _parent_folders(destinations: list[Path]) -> list[str]:
-    """`--dir` options for the folders above the bind targets: passable but not listable
-    by the worker's uid (0711; a root-started bwrap would make them 0700, which the
-    worker could not pass through), so /root shows nothing of what leads to Python."""
+    """`--dir` options for the folders above the bind targets: passable but not listable,
+    even by the worker's uid where bwrap ran as it and so owns them (0111; a root-started
+    bwrap would make them 0700, which the worker could not pass through). /root then
+    shows nothing of what leads to Python."""
     targets = set(destinations)
     parents: set[Path] = set()
     for path in destinations:
@@ -132,7 +133,7 @@ def _parent_folders(destinations: list[Path]) -> list[str]:
             parents.add(parent)
     options: list[str] = []
     for parent in sorted(parents, key=lambda p: len(p.parts)):
-        options += ["--perms", "0711", "--dir", str(parent)]
+        options += ["--perms", "0111", "--dir", str(parent)]
     return options
 
 
