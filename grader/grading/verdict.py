@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
+from grader.sandbox.tiers import TIERS
 from grader.text import Text
 
 
@@ -99,9 +100,6 @@ class Verdict:
             "error": self.error,
             "sandbox": self.sandbox,
         }
-
-
-TIERS = ("bubblewrap", "unprivileged", "none")
 
 
 def sandbox_tier(sandbox: str) -> str:

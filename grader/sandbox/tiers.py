@@ -43,13 +43,6 @@ class Tier:
         """Whether the worker's process is started as its own uid (not the grader's)."""
         return self.name == "unprivileged" or self.drop == "before"
 
-    def describe(self) -> str:
-        if self.name == "bubblewrap":
-            return "bubblewrap"
-        if self.name == "unprivileged":
-            return f"unprivileged (no bubblewrap: {self.reason}): ran as its own uid, limited"
-        return f"none ({self.reason}): ran in a plain limited subprocess"
-
 
 _FIRST_WORKER_UID = 100_000
 _workers_started = 0
