@@ -182,3 +182,83 @@ def test_watch_introduces_the_exercise_in_chinese(mlkata, tmp_path):
     )  # fmt: skip
     assert "Traceback" not in result.stderr
     assert_chinese(result, "watch")
+
+
+def _help_commands() -> list[list[str]]:
+    """The top level, every command and every sub-command, as typed before `--help`."""
+    import argparse
+
+    from grader.cli import build_parser
+
+    def walk(parser: argparse.ArgumentParser, path: list[str]) -> list[list[str]]:
+        found = [path]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found += walk(sub, [*path, name])
+        return found
+
+    return walk(build_parser(), [])
+
+
+HELP_COMMANDS = _help_commands()
+
+
+def test_every_command_has_help_to_check():
+    named = {" ".join(path) for path in HELP_COMMANDS}
+    assert {"", "quiz", "grade", "new question", "import markdown", "export"} <= named
+    assert len(named) >= 20
+
+
+@pytest.mark.parametrize("path", HELP_COMMANDS, ids=lambda p: " ".join(p) or "mlkata")
+def test_help_speaks_chinese(mlkata, path):
+    """`--help` for each command, argparse's own words ("usage:", "options") included."""
+    result = mlkata("--lang", "zh", *path, "--help")
+    assert result.returncode == 0, result.stderr
+    assert_chinese(result, f"mlkata {' '.join(path)} --help")
+    assert "用法：" in result.stdout
+    for argparse_word in ("usage:", "options:", "positional arguments", "show this help"):
+        assert argparse_word not in result.stdout, argparse_word
+
+
+@pytest.mark.parametrize("path", [[], ["quiz"], ["new", "exercise"], ["export"]], ids=str)
+def test_help_stays_english_with_lang_en(mlkata, path):
+    result = mlkata(*path, "--help", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: mlkata")
+    assert "show this help message and exit" in result.stdout
+    assert not _HAN.search(result.stdout), "Chinese in the English help"
+    assert sum(english_only(line) for line in result.stdout.splitlines()) >= 3
+
+
+def test_a_chinese_locale_gives_chinese_help(mlkata, monkeypatch):
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    result = mlkata("quiz", "--help")
+    assert_chinese(result, "quiz --help in a zh_CN locale")
+
+
+def test_help_does_not_import_tensorflow():
+    code = (
+        "import sys, contextlib, io\n"
+        "from grader.cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['--lang', 'zh', 'export', '--help'])\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.stdout.split() == ["False", "False"], result.stderr
+
+
+def test_chinese_help_wraps_by_display_width(mlkata, monkeypatch):
+    """A Chinese character takes two columns: help wrapped by character count would run
+    off an 80-column terminal at twice the width."""
+    from grader.cli.helptext import cells
+
+    monkeypatch.setenv("COLUMNS", "60")
+    result = mlkata("--lang", "zh", "export", "--help")
+    chinese = [line for line in result.stdout.splitlines() if _HAN.search(line)]
+    assert len(chinese) > 10
+    too_wide = [line for line in chinese if cells(line) > 60 and not line.startswith("用法")]
+    assert not too_wide, "\n".join(too_wide)

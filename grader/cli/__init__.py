@@ -14,6 +14,7 @@ import sys
 
 from grader import __version__
 from grader.errors import UserError
+from grader.messages import say
 
 # One module per group of commands; order is the order in `mlkata --help`.
 COMMAND_MODULES = (
@@ -29,11 +30,22 @@ COMMAND_MODULES = (
 class Parser(argparse.ArgumentParser):
     """argparse, speaking the learner's language and suggesting what they meant.
 
-    Subcommands get this class too (argparse makes subparsers of the parent's type).
+    Subcommands get this class too (argparse makes subparsers of the parent's type). Its
+    help texts are chosen when the parser is built, once the language is known; argparse's
+    own words ("usage:", "options", the -h line) are replaced here in Chinese.
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from grader.cli.helptext import localize_parser
+
+        localize_parser(self)
 
     def format_usage(self) -> str:
         return _localized_usage(super().format_usage())
+
+    def format_help(self) -> str:
+        return _localized_usage(super().format_help())
 
     def error(self, message: str):  # type: ignore[override]
         from grader.cli.arguments import explain
@@ -52,16 +64,27 @@ def _localized_usage(usage: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="mlkata",
-        description="Practise for machine-learning interviews in the terminal: "
-        "a spaced-repetition quiz and auto-graded Keras exercises.",
-        epilog="Example: mlkata quiz -n 5 --lang zh",
+        description=say(
+            en="Practise for machine-learning interviews in the terminal: "
+            "a spaced-repetition quiz and auto-graded Keras exercises.",
+            zh="在终端里练习机器学习面试：间隔重复的问答，以及自动评分的 Keras 编程练习。",
+        ),
+        epilog=say(en="Example: ", zh="示例：") + "mlkata quiz -n 5 --lang zh",
     )
-    parser.add_argument("--version", action="version", version=f"mlkata {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"mlkata {__version__}",
+        help=say(en="show program's version number and exit", zh="显示版本号并退出"),
+    )
     parser.add_argument(
         "--lang",
         dest="global_lang",
         choices=("en", "zh"),
-        help="language of everything mlkata prints (default: from the locale)",
+        help=say(
+            en="language of everything mlkata prints (default: from the locale)",
+            zh="mlkata 输出的语言（默认：按系统语言环境）",
+        ),
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -81,7 +104,9 @@ def _remember_parser(parser: argparse.ArgumentParser, command: str) -> None:
     """Each (sub)command records its own parser, to print its usage for a bad flag."""
     parser.set_defaults(_parser=parser, _command=command)
     if "--lang" not in parser._option_string_actions:
-        parser.add_argument("--lang", choices=("en", "zh"), help="language of the output")
+        parser.add_argument(
+            "--lang", choices=("en", "zh"), help=say(en="language of the output", zh="输出的语言")
+        )
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():

@@ -11,19 +11,36 @@ from grader.errors import UserError
 from grader.messages import language, say
 from grader.paths import shown
 
-ROOT_HELP = "a course folder laid out like the repository (default: the shipped content)"
+
+def root_help() -> str:
+    """--root's help, shared by the authoring and classroom commands."""
+    return say(
+        en="a course folder laid out like the repository (default: the shipped content)",
+        zh="与本仓库结构相同的课程文件夹（默认：自带的内容）",
+    )
+
+
+def example(command: str) -> str:
+    """An epilog: "Example: COMMAND", or "示例：COMMAND"."""
+    return say(en="Example: ", zh="示例：") + command
 
 
 def register(subparsers) -> None:
     raw = argparse.RawDescriptionHelpFormatter
     validate = subparsers.add_parser(
         "validate",
-        help="check question banks and the exercise manifest",
-        description="Check question banks and exercise manifests and report EVERY error as "
-        "file:line: field: message, then count questions per topic, type, difficulty and "
-        "language. PATH may be a bank, a folder of banks, an exercises.yaml, or a course "
-        "folder (with questions/ and exercises/). Exit status: 0 valid, 1 errors, 2 usage.",
-        epilog="Example: mlkata validate questions/cnn.yaml exercises/exercises.yaml",
+        help=say(en="check question banks and the exercise manifest", zh="检查题库和练习清单"),
+        description=say(
+            en="Check question banks and exercise manifests and report EVERY error as "
+            "file:line: field: message, then count questions per topic, type, difficulty and "
+            "language. PATH may be a bank, a folder of banks, an exercises.yaml, or a course "
+            "folder (with questions/ and exercises/). Exit status: 0 valid, 1 errors, 2 usage.",
+            zh="检查题库和练习清单，以“文件:行: 字段: 说明”的形式报告每一个错误，"
+            "再按主题、题型、难度和语言统计题目数。PATH 可以是一个题库、一个题库文件夹、"
+            "一个 exercises.yaml，或一个课程文件夹（含 questions/ 和 exercises/）。"
+            "退出码：0 有效，1 有错误，2 用法错误。",
+        ),
+        epilog=example("mlkata validate questions/cnn.yaml exercises/exercises.yaml"),
         formatter_class=raw,
     )
     validate.add_argument(
@@ -31,92 +48,195 @@ def register(subparsers) -> None:
         nargs="*",
         type=Path,
         metavar="PATH",
-        help="a bank, a folder of banks, an exercises.yaml or a course folder "
-        "(default: the shipped content)",
+        help=say(
+            en="a bank, a folder of banks, an exercises.yaml or a course folder "
+            "(default: the shipped content)",
+            zh="题库、题库文件夹、exercises.yaml 或课程文件夹（默认：自带的内容）",
+        ),
     )
-    validate.add_argument("--json", action="store_true", help="print one JSON object")
     validate.add_argument(
-        "--root", type=Path, metavar="DIR", help="a course folder (the same as naming it as PATH)"
+        "--json", action="store_true", help=say(en="print one JSON object", zh="输出一个 JSON 对象")
+    )
+    validate.add_argument(
+        "--root",
+        type=Path,
+        metavar="DIR",
+        help=say(
+            en="a course folder (the same as naming it as PATH)",
+            zh="课程文件夹（与把它作为 PATH 给出相同）",
+        ),
     )
     validate.set_defaults(func=run_validate)
 
     new = subparsers.add_parser(
         "new",
-        help="add a question template or scaffold an exercise",
-        description="Add content from templates that pass `mlkata validate` and "
-        "`mlkata verify` as written, with TODOs for the author.",
-        epilog="Example: mlkata new question --topic cnn --type choice",
+        help=say(
+            en="add a question template or scaffold an exercise",
+            zh="添加题目模板，或生成练习的骨架",
+        ),
+        description=say(
+            en="Add content from templates that pass `mlkata validate` and "
+            "`mlkata verify` as written, with TODOs for the author.",
+            zh="从模板添加内容：模板原样就能通过 `mlkata validate` 和 `mlkata verify`，"
+            "并用 TODO 标出作者要填写的地方。",
+        ),
+        epilog=example("mlkata new question --topic cnn --type choice"),
         formatter_class=raw,
     )
     kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
     question = kinds.add_parser(
         "question",
-        help="append a commented template question to a topic's bank",
-        description="Append a commented, valid template question to questions/TOPIC.yaml "
-        "(created if missing), keeping the file's comments and order.",
-        epilog="Example: mlkata new question --topic cnn --type numeric",
+        help=say(
+            en="append a commented template question to a topic's bank",
+            zh="在某个主题的题库末尾追加一道带注释的模板题",
+        ),
+        description=say(
+            en="Append a commented, valid template question to questions/TOPIC.yaml "
+            "(created if missing), keeping the file's comments and order.",
+            zh="在 questions/TOPIC.yaml（不存在时会创建）末尾追加一道带注释、可通过校验的"
+            "模板题，保留文件原有的注释和顺序。",
+        ),
+        epilog=example("mlkata new question --topic cnn --type numeric"),
         formatter_class=raw,
     )
-    question.add_argument("--topic", required=True, help="the bank's topic (its file name)")
     question.add_argument(
-        "--type", required=True, dest="qtype", metavar="TYPE",
-        help="choice, multi, truefalse, numeric, short or open",
-    )  # fmt: skip
-    question.add_argument("--id", help="the question's id (default: TOPIC-new-question[-N])")
-    question.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
+        "--topic",
+        required=True,
+        help=say(en="the bank's topic (its file name)", zh="题库的主题（即文件名）"),
+    )
+    question.add_argument(
+        "--type",
+        required=True,
+        dest="qtype",
+        metavar="TYPE",
+        help=say(
+            en="choice, multi, truefalse, numeric, short or open",
+            zh="choice、multi、truefalse、numeric、short 或 open",
+        ),
+    )
+    question.add_argument(
+        "--id",
+        help=say(
+            en="the question's id (default: TOPIC-new-question[-N])",
+            zh="题目 id（默认：TOPIC-new-question[-N]）",
+        ),
+    )
+    question.add_argument("--root", type=Path, metavar="DIR", help=root_help())
     question.set_defaults(func=run_new_question)
     exercise = kinds.add_parser(
         "exercise",
-        help="scaffold a stub, solution, checks and manifest entry",
-        description="Scaffold exercises/ID.py, solutions/ID.py, grader/checks/test_ID.py and "
-        "a manifest entry: a placeholder task that `mlkata verify` accepts from the start.",
-        epilog="Example: mlkata new exercise dropout --function apply_dropout",
+        help=say(
+            en="scaffold a stub, solution, checks and manifest entry",
+            zh="生成模板、参考答案、检查和清单条目的骨架",
+        ),
+        description=say(
+            en="Scaffold exercises/ID.py, solutions/ID.py, grader/checks/test_ID.py and "
+            "a manifest entry: a placeholder task that `mlkata verify` accepts from the start.",
+            zh="生成 exercises/ID.py、solutions/ID.py、grader/checks/test_ID.py 和一条清单"
+            "条目：一个占位任务，从一开始就能通过 `mlkata verify`。",
+        ),
+        epilog=example("mlkata new exercise dropout --function apply_dropout"),
         formatter_class=raw,
     )
-    exercise.add_argument("id", help="the exercise id, like softmax_ce")
-    exercise.add_argument("--function", default="solve", help="the function learners write")
-    exercise.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
+    exercise.add_argument(
+        "id", help=say(en="the exercise id, like softmax_ce", zh="练习 id，例如 softmax_ce")
+    )
+    exercise.add_argument(
+        "--function",
+        default="solve",
+        help=say(en="the function learners write", zh="学习者要编写的函数"),
+    )
+    exercise.add_argument("--root", type=Path, metavar="DIR", help=root_help())
     exercise.set_defaults(func=run_new_exercise)
 
     imp = subparsers.add_parser(
         "import",
-        help="turn Anki exports or Markdown notes into open questions",
-        description="Turn question/answer lists into `open` questions with generated ids, "
-        "appended to questions/TOPIC.yaml (created if missing) after validation.",
-        epilog="Example: mlkata import csv deck.txt --topic interview",
+        help=say(
+            en="turn Anki exports or Markdown notes into open questions",
+            zh="把 Anki 导出文件或 Markdown 笔记转成开放题",
+        ),
+        description=say(
+            en="Turn question/answer lists into `open` questions with generated ids, "
+            "appended to questions/TOPIC.yaml (created if missing) after validation.",
+            zh="把问答列表转成 `open` 题并生成 id，校验后追加到 questions/TOPIC.yaml"
+            "（不存在时会创建）。",
+        ),
+        epilog=example("mlkata import csv deck.txt --topic interview"),
         formatter_class=raw,
     )
     formats = imp.add_subparsers(dest="format", metavar="FORMAT", required=True)
-    for name, what, example in (
-        ("csv", "Anki's 'Notes in Plain Text' export or any front,back CSV", "deck.txt"),
+    for name, what, description, sample in (
+        (
+            "csv",
+            say(
+                en="Anki's 'Notes in Plain Text' export or any front,back CSV",
+                zh="Anki 的“Notes in Plain Text”导出文件，或任何“正面,背面”两列的 CSV",
+            ),
+            say(
+                en="Import Anki's 'Notes in Plain Text' export or any front,back CSV.",
+                zh="导入 Anki 的“Notes in Plain Text”导出文件，或任何“正面,背面”两列的 CSV。",
+            ),
+            "deck.txt",
+        ),
         (
             "markdown",
-            "headings, bold lines, numbered or bulleted items, or <details> blocks "
-            "with the answer beneath (headings above them become tags)",
+            say(
+                en="headings, bold lines, numbered or bulleted items, or <details> blocks "
+                "with the answer beneath (headings above them become tags)",
+                zh="标题、粗体行、编号或项目符号条目，或 <details> 块，答案写在其下"
+                "（它们上方的标题会成为标签）",
+            ),
+            say(
+                en="Import headings, bold lines, numbered or bulleted items, or <details> "
+                "blocks with the answer beneath (headings above them become tags).",
+                zh="导入标题、粗体行、编号或项目符号条目，或 <details> 块，答案写在其下"
+                "（它们上方的标题会成为标签）。",
+            ),
             "notes.md",
         ),
     ):
         sub = formats.add_parser(
             name,
             help=what,
-            description=f"Import {what}.",
-            epilog=f"Example: mlkata import {name} {example} --topic interview",
+            description=description,
+            epilog=example(f"mlkata import {name} {sample} --topic interview"),
             formatter_class=raw,
         )
-        sub.add_argument("file", type=Path, help="the file to import")
-        sub.add_argument("--topic", required=True, help="the bank to add to")
-        sub.add_argument("--lang", choices=("auto", "en", "zh"), default="auto",
-                         help="the text's language (default auto: Chinese text is filed "
-                         "under zh, the rest under en, each side on its own)")  # fmt: skip
+        sub.add_argument("file", type=Path, help=say(en="the file to import", zh="要导入的文件"))
+        sub.add_argument(
+            "--topic", required=True, help=say(en="the bank to add to", zh="要加入的题库")
+        )
+        sub.add_argument(
+            "--lang",
+            choices=("auto", "en", "zh"),
+            default="auto",
+            help=say(
+                en="the text's language (default auto: Chinese text is filed "
+                "under zh, the rest under en, each side on its own)",
+                zh="文本的语言（默认 auto：中文文本归入 zh，其余归入 en，两边各自独立）",
+            ),
+        )
         sub.add_argument(
             "--difficulty",
             choices=("easy", "medium", "hard"),
             default="medium",
-            help="difficulty of every imported question (default: medium)",
+            help=say(
+                en="difficulty of every imported question (default: medium)",
+                zh="每道导入题目的难度（默认：medium）",
+            ),
         )
-        sub.add_argument("--tag", action="append", default=[], help="a tag for every question")
-        sub.add_argument("--dry-run", action="store_true", help="print the YAML, write nothing")
-        sub.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
+        sub.add_argument(
+            "--tag",
+            action="append",
+            default=[],
+            help=say(en="a tag for every question", zh="给每道题加上的标签"),
+        )
+        sub.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=say(en="print the YAML, write nothing", zh="只输出 YAML，不写入任何文件"),
+        )
+        sub.add_argument("--root", type=Path, metavar="DIR", help=root_help())
         sub.set_defaults(func=run_import)
 
 

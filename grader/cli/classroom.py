@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from grader.cli.author import ROOT_HELP
+from grader.cli.author import example, root_help
 from grader.cli.output import console
 from grader.errors import UserError
 from grader.messages import say
@@ -19,98 +19,188 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 def register(subparsers) -> None:
     raw = argparse.RawDescriptionHelpFormatter
+    exercise_id = say(en="exercise id", zh="练习 id")
     verify = subparsers.add_parser(
         "verify",
-        help="prove exercises: solutions score full marks, stubs fail",
-        description="Grade each exercise's reference solution (it must score full marks) and "
-        "its stub (it must fail), and check the manifest: every check has points, a hint "
-        "and a message (its docstring). Exit status: 0 all proved, 1 a problem, 2 usage.",
-        epilog="Example: mlkata verify normalize",
+        help=say(
+            en="prove exercises: solutions score full marks, stubs fail",
+            zh="验证练习：参考答案得满分，原始模板不通过",
+        ),
+        description=say(
+            en="Grade each exercise's reference solution (it must score full marks) and "
+            "its stub (it must fail), and check the manifest: every check has points, a hint "
+            "and a message (its docstring). Exit status: 0 all proved, 1 a problem, 2 usage.",
+            zh="为每个练习的参考答案（必须得满分）和原始模板（必须不通过）评分，并检查清单："
+            "每项检查都有分值、提示和说明（它的文档字符串）。"
+            "退出码：0 全部验证通过，1 有问题，2 用法错误。",
+        ),
+        epilog=example("mlkata verify normalize"),
         formatter_class=raw,
     )
-    verify.add_argument("exercises", nargs="*", metavar="EXERCISE", help="default: all of them")
-    verify.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
+    verify.add_argument(
+        "exercises",
+        nargs="*",
+        metavar="EXERCISE",
+        help=say(en="default: all of them", zh="默认：全部练习"),
+    )
+    verify.add_argument("--root", type=Path, metavar="DIR", help=root_help())
     verify.set_defaults(func=run_verify)
 
     batch = subparsers.add_parser(
         "batch",
-        help="grade every submission in a folder",
-        description="Grade every submission in DIR (a .py file or a folder per student) in "
-        "parallel, each in its own sandbox. Unchanged submissions are not graded again "
-        "(content hash) unless --force. Sheets are written atomically. Exit status: 0 every "
-        "submission graded (whatever the scores), 1 the exercise's manifest has errors, or "
-        "the sandbox could not start for some (those are not cached), 2 usage error.",
-        epilog="Example: mlkata batch normalize submissions/ --csv grades.csv",
+        help=say(en="grade every submission in a folder", zh="为一个文件夹里的每份提交评分"),
+        description=say(
+            en="Grade every submission in DIR (a .py file or a folder per student) in "
+            "parallel, each in its own sandbox. Unchanged submissions are not graded again "
+            "(content hash) unless --force. Sheets are written atomically. Exit status: 0 every "
+            "submission graded (whatever the scores), 1 the exercise's manifest has errors, or "
+            "the sandbox could not start for some (those are not cached), 2 usage error.",
+            zh="并行为 DIR 里的每份提交（每个学生一个 .py 文件或一个文件夹）评分，"
+            "每份都在自己的沙箱里运行。未改动的提交（按内容哈希判断）不会重新评分，"
+            "除非加上 --force。成绩表以原子方式写入。退出码：0 每份提交都已评分"
+            "（无论得分多少），1 练习清单有错误，或有些提交无法启动沙箱（这些不会被缓存），"
+            "2 用法错误。",
+        ),
+        epilog=example("mlkata batch normalize submissions/ --csv grades.csv"),
         formatter_class=raw,
     )
-    batch.add_argument("exercise", help="exercise id")
+    batch.add_argument("exercise", help=exercise_id)
     batch.add_argument(
         "directory",
         type=Path,
         metavar="DIR",
-        help="the class's submissions: a .py file or a folder per student",
+        help=say(
+            en="the class's submissions: a .py file or a folder per student",
+            zh="全班的提交：每个学生一个 .py 文件或一个文件夹",
+        ),
     )
     batch.add_argument(
         "--jobs",
         "-j",
         type=int,
         default=os.cpu_count() or 2,
-        help="gradings at once (default: CPUs)",
+        help=say(en="gradings at once (default: CPUs)", zh="同时进行的评分数（默认：CPU 数）"),
     )
-    batch.add_argument("--csv", type=Path, metavar="PATH", help="write the grade sheet as CSV")
-    batch.add_argument("--json", type=Path, metavar="PATH", help="write the grade sheet as JSON")
-    batch.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
-    batch.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
     batch.add_argument(
-        "--unsafe-no-sandbox", action="store_true",
-        help="grade even where no sandbox can start (students' code then runs unconfined, "
-        "as you, and can read each other's files)",
-    )  # fmt: skip
+        "--csv",
+        type=Path,
+        metavar="PATH",
+        help=say(en="write the grade sheet as CSV", zh="把成绩表写成 CSV"),
+    )
+    batch.add_argument(
+        "--json",
+        type=Path,
+        metavar="PATH",
+        help=say(en="write the grade sheet as JSON", zh="把成绩表写成 JSON"),
+    )
+    batch.add_argument(
+        "--force",
+        action="store_true",
+        help=say(en="regrade unchanged submissions too", zh="未改动的提交也重新评分"),
+    )
+    batch.add_argument("--root", type=Path, metavar="DIR", help=root_help())
+    batch.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help=say(
+            en="grade even where no sandbox can start (students' code then runs unconfined, "
+            "as you, and can read each other's files)",
+            zh="即使无法启动沙箱也评分（学生的代码将以你的身份不受限制地运行，并能读取彼此的文件）",
+        ),
+    )
     batch.set_defaults(func=run_batch)
 
     export = subparsers.add_parser(
         "export",
-        help="package an exercise for Gradescope, PrairieLearn or GitHub Actions",
-        description="Package an exercise for the platform a course already grades on, "
-        "with the grader and the exercise's hidden checks, never its reference solution. "
-        "gradescope: an autograder zip (setup.sh, run_autograder) that writes "
-        "results/results.json under $AUTOGRADER_ROOT (default /autograder); it runs on "
-        "Gradescope's default image (Ubuntu 22.04, Python 3.10). prairielearn: a course "
-        "folder with an externally graded question and the grader in serverFilesCourse/. "
-        "github: a workflow for a plain GitHub Actions assignment repository (GitHub "
-        "Classroom was discontinued on 28 August 2026). Where no sandbox can start, the "
-        "exported grader refuses to grade unless exported with --unsafe-no-sandbox.",
-        epilog="Example: mlkata export gradescope normalize -o autograder.zip",
+        help=say(
+            en="package an exercise for Gradescope, PrairieLearn or GitHub Actions",
+            zh="为 Gradescope、PrairieLearn 或 GitHub Actions 打包一个练习",
+        ),
+        description=say(
+            en="Package an exercise for the platform a course already grades on, "
+            "with the grader and the exercise's hidden checks, never its reference solution. "
+            "gradescope: an autograder zip (setup.sh, run_autograder) that writes "
+            "results/results.json under $AUTOGRADER_ROOT (default /autograder); it runs on "
+            "Gradescope's default image (Ubuntu 22.04, Python 3.10). prairielearn: a course "
+            "folder with an externally graded question and the grader in serverFilesCourse/. "
+            "github: a workflow for a plain GitHub Actions assignment repository (GitHub "
+            "Classroom was discontinued on 28 August 2026). Where no sandbox can start, the "
+            "exported grader refuses to grade unless exported with --unsafe-no-sandbox.",
+            zh="为课程已在使用的评分平台打包一个练习，包含评分程序和练习的隐藏检查，"
+            "但绝不包含参考答案。gradescope：一个自动评分器 zip（setup.sh、run_autograder），"
+            "它把 results/results.json 写到 $AUTOGRADER_ROOT（默认 /autograder）下；"
+            "可在 Gradescope 的默认镜像（Ubuntu 22.04、Python 3.10）上运行。"
+            "prairielearn：一个课程文件夹，含一道外部评分的题目，评分程序在 "
+            "serverFilesCourse/ 中。github：供普通 GitHub Actions 作业仓库使用的工作流"
+            "（GitHub Classroom 已于 2026 年 8 月 28 日停止服务）。在无法启动沙箱的地方，"
+            "导出的评分程序会拒绝评分，除非导出时加了 --unsafe-no-sandbox。",
+        ),
+        epilog=example("mlkata export gradescope normalize -o autograder.zip"),
         formatter_class=raw,
     )
-    export.add_argument("target", choices=TARGETS, help="the grading platform")
-    export.add_argument("exercise", help="exercise id")
     export.add_argument(
-        "-o", "--output", type=Path,
-        help="gradescope: the zip (default autograder.zip); prairielearn: a folder "
-        "(default prairielearn/); github: a folder (default github/)",
-    )  # fmt: skip
-    export.add_argument("--root", type=Path, metavar="DIR", help=ROOT_HELP)
-    export.add_argument("--lang", choices=("en", "zh"), default="en",
-                        help="language of what students read (default en)")  # fmt: skip
+        "target", choices=TARGETS, help=say(en="the grading platform", zh="评分平台")
+    )
+    export.add_argument("exercise", help=exercise_id)
     export.add_argument(
-        "--visibility", choices=VISIBILITIES, default="visible",
-        help="gradescope: who sees each check (a check's own `visibility` in the manifest "
-        "wins); default visible",
-    )  # fmt: skip
+        "-o",
+        "--output",
+        type=Path,
+        help=say(
+            en="gradescope: the zip (default autograder.zip); prairielearn: a folder "
+            "(default prairielearn/); github: a folder (default github/)",
+            zh="gradescope：zip 文件（默认 autograder.zip）；prairielearn：文件夹"
+            "（默认 prairielearn/）；github：文件夹（默认 github/）",
+        ),
+    )
+    export.add_argument("--root", type=Path, metavar="DIR", help=root_help())
     export.add_argument(
-        "--stdout-visibility", choices=VISIBILITIES, default="hidden",
-        help="gradescope: who sees run_autograder's output (default hidden)",
-    )  # fmt: skip
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help=say(
+            en="language of what students read (default en)",
+            zh="学生看到的内容的语言（默认 en）",
+        ),
+    )
     export.add_argument(
-        "--image", default="prairielearn/grader-python",
-        help="prairielearn: the grading image; it needs mlkata's requirements (the export "
-        "writes a Dockerfile for one)",
-    )  # fmt: skip
+        "--visibility",
+        choices=VISIBILITIES,
+        default="visible",
+        help=say(
+            en="gradescope: who sees each check (a check's own `visibility` in the manifest "
+            "wins); default visible",
+            zh="gradescope：每项检查对谁可见（以清单里该检查自己的 `visibility` 为准）；"
+            "默认 visible",
+        ),
+    )
     export.add_argument(
-        "--unsafe-no-sandbox", action="store_true",
-        help="grade even where no sandbox can start (student code then runs unconfined)",
-    )  # fmt: skip
+        "--stdout-visibility",
+        choices=VISIBILITIES,
+        default="hidden",
+        help=say(
+            en="gradescope: who sees run_autograder's output (default hidden)",
+            zh="gradescope：run_autograder 的输出对谁可见（默认 hidden）",
+        ),
+    )
+    export.add_argument(
+        "--image",
+        default="prairielearn/grader-python",
+        help=say(
+            en="prairielearn: the grading image; it needs mlkata's requirements (the export "
+            "writes a Dockerfile for one)",
+            zh="prairielearn：评分用的镜像；它需要 mlkata 的依赖（导出时会写一个构建这种"
+            "镜像的 Dockerfile）",
+        ),
+    )
+    export.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help=say(
+            en="grade even where no sandbox can start (student code then runs unconfined)",
+            zh="即使无法启动沙箱也评分（学生代码将不受限制地运行）",
+        ),
+    )
     export.set_defaults(func=run_export)
 
 
@@ -123,7 +213,8 @@ def _valid_exercise(root, exercise_id: str):
     _, errors = check_manifest(root)
     if errors:
         lines = "\n".join(f"  {error}" for error in errors[:10])
-        more = f"\n  ... and {len(errors) - 10} more" if len(errors) > 10 else ""
+        left = len(errors) - 10
+        more = say(en=f"\n  ... and {left} more", zh=f"\n  ……还有 {left} 个") if left > 0 else ""
         first = say(
             en="the exercise manifest has errors; fix them first (mlkata validate):",
             zh="练习清单有错误；请先修正（mlkata validate）：",

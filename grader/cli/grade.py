@@ -14,47 +14,81 @@ from grader.messages import say
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "grade",
-        help="grade your solution to a coding exercise",
-        description="Run an exercise's hidden checks on FILE in a sandbox and show each "
-        "check, its points and what to fix. Exit status: 0 all checks pass, 1 some fail, "
-        "2 usage error.",
-        epilog="Example: mlkata grade normalize exercises/normalize.py",
+        help=say(en="grade your solution to a coding exercise", zh="为你的编程练习答案评分"),
+        description=say(
+            en="Run an exercise's hidden checks on FILE in a sandbox and show each "
+            "check, its points and what to fix. Exit status: 0 all checks pass, 1 some fail, "
+            "2 usage error.",
+            zh="在沙箱里对 FILE 运行练习的隐藏检查，列出每项检查、它的分值和需要修改的地方。"
+            "退出码：0 全部通过，1 有检查未通过，2 用法错误。",
+        ),
+        epilog=say(en="Example: ", zh="示例：") + "mlkata grade normalize exercises/normalize.py",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "exercise",
         nargs="?",
-        help="exercise id (see `mlkata list`; default in a workspace: the next unfinished one)",
+        help=say(
+            en="exercise id (see `mlkata list`; default in a workspace: the next unfinished one)",
+            zh="练习 id（见 `mlkata list`；在练习目录里默认是下一个未完成的练习）",
+        ),
     )
     parser.add_argument(
         "file",
         nargs="?",
         type=Path,
-        help="your solution (default: your workspace copy, else the stub)",
+        help=say(
+            en="your solution (default: your workspace copy, else the stub)",
+            zh="你的答案文件（默认：练习目录里你的副本，否则为原始模板）",
+        ),
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--json", action="store_true", help=say(en="print one JSON object", zh="输出一个 JSON 对象")
+    )
     parser.add_argument(
         "--unsafe-no-sandbox",
         action="store_true",
-        help="accepted for the platform graders: grading your own code where no sandbox can "
-        "start is allowed anyway, and every verdict names its sandbox tier",
+        help=say(
+            en="accepted for the platform graders: grading your own code where no sandbox can "
+            "start is allowed anyway, and every verdict names its sandbox tier",
+            zh="为平台评分器保留：在无法启动沙箱的地方，为你自己的代码评分本来就是允许的，"
+            "每个结果都会注明所用的沙箱级别",
+        ),
     )
-    parser.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML")
     parser.add_argument(
-        "--gradescope", type=Path, metavar="PATH", help="also write Gradescope's results.json"
+        "--junit",
+        type=Path,
+        metavar="PATH",
+        help=say(en="also write JUnit XML", zh="同时写出 JUnit XML"),
     )
-    parser.add_argument("--lang", choices=("en", "zh"), help="language of hints")
+    parser.add_argument(
+        "--gradescope",
+        type=Path,
+        metavar="PATH",
+        help=say(
+            en="also write Gradescope's results.json", zh="同时写出 Gradescope 的 results.json"
+        ),
+    )
+    parser.add_argument(
+        "--lang", choices=("en", "zh"), help=say(en="language of hints", zh="提示和结果的语言")
+    )
     parser.add_argument(
         "--root",
         type=Path,
         metavar="DIR",
-        help="a course folder laid out like the repository (default: the shipped exercises)",
+        help=say(
+            en="a course folder laid out like the repository (default: the shipped exercises)",
+            zh="与本仓库结构相同的课程文件夹（默认：自带的练习）",
+        ),
     )
     parser.add_argument(
         "--plot",
         type=Path,
         metavar="PATH",
-        help="training exercises: write the learning curve as a PNG",
+        help=say(
+            en="training exercises: write the learning curve as a PNG",
+            zh="训练类练习：把学习曲线写成 PNG",
+        ),
     )
     parser.set_defaults(func=run)
 
@@ -176,8 +210,9 @@ def _plot(history, path: Path, exercise_id: str) -> None:
     from grader.curves import write_png
 
     if not history:
-        print(f"mlkata: {exercise_id}: nothing was trained, so no curve was written",
+        print(say(en=f"mlkata: {exercise_id}: nothing was trained, so no curve was written",
+                  zh=f"mlkata：{exercise_id}：没有训练，所以没有写出学习曲线"),
               file=sys.stderr)  # fmt: skip
         return
     write_png(history, path)
-    print(f"Learning curve written to {path}", file=sys.stderr)
+    print(say(en=f"Learning curve written to {path}", zh=f"学习曲线已写入 {path}"), file=sys.stderr)

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from grader.errors import UserError
+from grader.messages import say as say_now
 
 WORDS = {
     "intro": ("Mock interview: {n} theory questions, easy to hard, then a coding exercise; "
@@ -63,20 +64,55 @@ TRACKS = ("classic", "llm", "mnist-keras")  # grader.interview.TRACK_TOPICS (not
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    s = say_now
     p = subparsers.add_parser(
         "interview",
-        help="a timed mock interview: theory questions, then a graded coding exercise",
-        description="A seeded mix of theory questions across topics, rising in difficulty, "
-        "then one coding exercise graded by the real grader, under a clock. Every answer is "
-        "saved at once: Ctrl-C pauses, --resume continues, and the end is a report.",
-        epilog="Example: mlkata interview --minutes 15 --track llm --lang zh",
+        help=s(
+            en="a timed mock interview: theory questions, then a graded coding exercise",
+            zh="计时模拟面试：先答理论题，再做一道评分的编程练习",
+        ),
+        description=s(
+            en="A seeded mix of theory questions across topics, rising in difficulty, "
+            "then one coding exercise graded by the real grader, under a clock. Every answer is "
+            "saved at once: Ctrl-C pauses, --resume continues, and the end is a report.",
+            zh="按种子从各主题抽取理论题，难度逐步上升，然后是一道由真正的评分程序评分的"
+            "编程练习，全程计时。每个回答都会立即保存：Ctrl-C 暂停，--resume 继续，"
+            "最后给出一份报告。",
+        ),
+        epilog=s(en="Example: ", zh="示例：")
+        + "mlkata interview --minutes 15 --track llm --lang zh",
     )
-    p.add_argument("--minutes", type=int, default=45, metavar="M", help="the clock (default 45)")
-    p.add_argument("--track", choices=TRACKS, help="topics and exercise of a track")
-    p.add_argument("--lang", choices=("en", "zh"), help="language (default: from the locale)")
-    p.add_argument("--seed", type=int, help="choose the questions reproducibly")
-    p.add_argument("--report", type=Path, metavar="PATH", help="also write the report as Markdown")
-    p.add_argument("--resume", action="store_true", help="continue the last paused interview")
+    p.add_argument(
+        "--minutes",
+        type=int,
+        default=45,
+        metavar="M",
+        help=s(en="the clock (default 45)", zh="限时分钟数（默认 45）"),
+    )
+    p.add_argument(
+        "--track",
+        choices=TRACKS,
+        help=s(en="topics and exercise of a track", zh="使用某条路线的主题和练习"),
+    )
+    p.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        help=s(en="language (default: from the locale)", zh="语言（默认：按系统语言环境）"),
+    )
+    p.add_argument(
+        "--seed", type=int, help=s(en="choose the questions reproducibly", zh="以可复现的方式选题")
+    )
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="PATH",
+        help=s(en="also write the report as Markdown", zh="同时把报告写成 Markdown"),
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help=s(en="continue the last paused interview", zh="继续上次暂停的面试"),
+    )
     p.set_defaults(func=run)
 
 
@@ -86,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     from grader.cli.quiz_screen import make_screen
 
     if args.minutes < 1:
-        raise UserError("--minutes must be at least 1")
+        raise UserError(say_now(en="--minutes must be at least 1", zh="--minutes 至少为 1"))
     questions = {q.id: q for q in bank.load_banks().questions}
     if args.resume:
         session = interview.latest_unfinished()

@@ -21,77 +21,141 @@ DIFFICULTIES = ("easy", "medium", "hard")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    s = say_now
     epilog_quiz = (
-        "Piped input is read line by line: an option letter or number, letters separated by\n"
-        "commas for several, true/false, a number, or text; an open question takes an answer\n"
-        "line, then the key points it covered (1,3 or all or none), then a rating line\n"
-        "(again, hard, good, easy or 1-4; empty keeps the suggested one).\n\n"
-        "Example: mlkata quiz --topic cnn -n 5 --lang zh"
+        s(
+            en="Piped input is read line by line: an option letter or number, letters "
+            "separated by\n"
+            "commas for several, true/false, a number, or text; an open question takes an answer\n"
+            "line, then the key points it covered (1,3 or all or none), then a rating line\n"
+            "(again, hard, good, easy or 1-4; empty keeps the suggested one).\n\n"
+            "Example: ",
+            zh="从管道输入时逐行读取：选项字母或序号，多选题用逗号分隔多个字母，\n"
+            "判断题写 true/false，数值题写数字，其余写文字；开放题先读一行回答，\n"
+            "再读一行它覆盖的要点（如 1,3、all 或 none），最后读一行自评\n"
+            "（again、hard、good、easy 或 1-4；空行沿用建议的评分）。\n\n"
+            "示例：",
+        )
+        + "mlkata quiz --topic cnn -n 5 --lang zh"
     )
     p = subparsers.add_parser(
-        "quiz", help="answer questions; due reviews first, then new ones",
-        description="Quiz yourself from the question banks. Each answer is saved at once\n"
-        "and scheduled for review with FSRS.",
-        epilog=epilog_quiz, formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+        "quiz",
+        help=s(
+            en="answer questions; due reviews first, then new ones",
+            zh="答题：先复习到期的题，再做新题",
+        ),
+        description=s(
+            en="Quiz yourself from the question banks. Each answer is saved at once\n"
+            "and scheduled for review with FSRS.",
+            zh="用题库自测。每个回答都会立即保存，并用 FSRS 安排复习。",
+        ),
+        epilog=epilog_quiz,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument(
-        "--topic", action="append", default=[], metavar="T", help="only this topic (repeatable)"
+        "--topic",
+        action="append",
+        default=[],
+        metavar="T",
+        help=s(en="only this topic (repeatable)", zh="只考这个主题（可重复）"),
     )
     p.add_argument(
         "--tag",
         action="append",
         default=[],
         metavar="T",
-        help="only questions with this tag (repeatable)",
+        help=s(en="only questions with this tag (repeatable)", zh="只考带这个标签的题（可重复）"),
     )
-    p.add_argument("--difficulty", choices=DIFFICULTIES, help="only this difficulty")
     p.add_argument(
-        "-n", type=_positive, default=10, metavar="N", help="number of questions (default 10)"
+        "--difficulty", choices=DIFFICULTIES, help=s(en="only this difficulty", zh="只考这个难度")
     )
-    p.add_argument("--seed", type=int, help="shuffle new questions reproducibly")
+    p.add_argument(
+        "-n",
+        type=_positive,
+        default=10,
+        metavar="N",
+        help=s(en="number of questions (default 10)", zh="题目数量（默认 10）"),
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        help=s(en="shuffle new questions reproducibly", zh="以可复现的顺序打乱新题"),
+    )
     p.add_argument(
         "--due-only",
         action="store_true",
-        help="only reviews that are due now (no new questions, nothing early)",
+        help=s(
+            en="only reviews that are due now (no new questions, nothing early)",
+            zh="只做现在到期的复习（没有新题，也不提前复习）",
+        ),
     )
     _bank_arguments(p)
     p.set_defaults(func=run_quiz)
 
     p = subparsers.add_parser(
         "stats",
-        help="what you answered, how well, and what is due",
-        description="Your quiz progress: answers, accuracy per topic, reviews due.",
-        epilog="Example: mlkata stats --json",
+        help=s(
+            en="what you answered, how well, and what is due", zh="答过哪些题、答得怎样、哪些到期"
+        ),
+        description=s(
+            en="Your quiz progress: answers, accuracy per topic, reviews due.",
+            zh="你的答题进度：回答数、各主题的准确率、到期的复习。",
+        ),
+        epilog=s(en="Example: ", zh="示例：") + "mlkata stats --json",
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument(
-        "--lang", choices=("en", "zh"), help="language (default: from the locale, else en)"
-    )
+    p.add_argument("--json", action="store_true", help=s(en="print JSON", zh="输出 JSON"))
+    p.add_argument("--lang", choices=("en", "zh"), help=_lang_help())
     p.set_defaults(func=run_stats)
 
     p = subparsers.add_parser(
         "topics",
-        help="the question banks and what they hold",
-        description="Each bank with its question count per type, difficulty and language.",
-        epilog="Example: mlkata topics --json",
+        help=s(en="the question banks and what they hold", zh="各题库及其内容"),
+        description=s(
+            en="Each bank with its question count per type, difficulty and language.",
+            zh="列出每个题库按题型、难度和语言统计的题目数。",
+        ),
+        epilog=s(en="Example: ", zh="示例：") + "mlkata topics --json",
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=s(en="print JSON", zh="输出 JSON"))
     _bank_arguments(p)
     p.set_defaults(func=run_topics)
 
 
-def _bank_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--lang", choices=("en", "zh"), help="language (default: from the locale, else en)"
+def _lang_help() -> str:
+    return say_now(
+        en="language (default: from the locale, else en)",
+        zh="语言（默认：按系统语言环境，否则为 en）",
     )
-    p.add_argument("--bank", action="append", default=[], type=Path, metavar="PATH",
-                   help="also use this bank file or folder (repeatable)")  # fmt: skip
-    p.add_argument("--no-shipped", action="store_true", help="use only the --bank banks")
+
+
+def _bank_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=("en", "zh"), help=_lang_help())
+    p.add_argument(
+        "--bank",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="PATH",
+        help=say_now(
+            en="also use this bank file or folder (repeatable)",
+            zh="另外使用这个题库文件或文件夹（可重复）",
+        ),
+    )
+    p.add_argument(
+        "--no-shipped",
+        action="store_true",
+        help=say_now(en="use only the --bank banks", zh="只用 --bank 给出的题库"),
+    )
 
 
 def _positive(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, not {value!r}")
+        raise argparse.ArgumentTypeError(
+            say_now(
+                en=f"expected a whole number >= 1, not {value!r}",
+                zh=f"应为 ≥ 1 的整数，而不是 {value!r}",
+            )
+        )
     return int(value)
 
 

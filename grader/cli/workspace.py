@@ -84,64 +84,115 @@ def say(lang: str, key: str, **values: object) -> str:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from grader.messages import say as s
+
     def add(name: str, help: str, description: str, example: str) -> argparse.ArgumentParser:
         parser = subparsers.add_parser(
-            name, help=help, description=description, epilog=f"Example: {example}",
+            name, help=help, description=description,
+            epilog=s(en="Example: ", zh="示例：") + example,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )  # fmt: skip
-        parser.add_argument("--lang", choices=("en", "zh"), help="language of the output")
+        parser.add_argument(
+            "--lang", choices=("en", "zh"), help=s(en="language of the output", zh="输出的语言")
+        )
         return parser
 
-    p = add("init", "create a workspace with your own copy of every exercise",
-            "Create a folder holding your own copies of the exercise stubs (default ./mlkata):\n"
-            "every track's, or only one track's with --track (`mlkata list` shows the tracks).\n"
-            "Run it again inside a workspace to add new exercises; your files are never\n"
-            "overwritten.", "mlkata init --track classic && cd mlkata && mlkata watch")  # fmt: skip
-    p.add_argument("dir", nargs="?", type=Path, help="the workspace folder (default: ./mlkata)")
+    exercise_id = s(en="exercise id (see `mlkata list`)", zh="练习 id（见 `mlkata list`）")
+
+    p = add(
+        "init",
+        s(en="create a workspace with your own copy of every exercise",
+          zh="创建练习目录，放入每个练习的副本供你编辑"),
+        s(en="Create a folder holding your own copies of the exercise stubs (default ./mlkata):\n"
+          "every track's, or only one track's with --track (`mlkata list` shows the tracks).\n"
+          "Run it again inside a workspace to add new exercises; your files are never\n"
+          "overwritten.",
+          zh="创建一个文件夹（默认 ./mlkata），放入练习模板的副本：所有路线的，\n"
+          "或用 --track 只放一条路线的（`mlkata list` 会列出各路线）。\n"
+          "在练习目录里再次运行可加入新练习；你的文件永远不会被覆盖。"),
+        "mlkata init --track classic && cd mlkata && mlkata watch",
+    )  # fmt: skip
+    p.add_argument("dir", nargs="?", type=Path,
+                   help=s(en="the workspace folder (default: ./mlkata)",
+                          zh="练习目录（默认：./mlkata）"))  # fmt: skip
     p.add_argument("--track", metavar="T",
-                   help="copy only this track's exercises, e.g. llm (default: all)")  # fmt: skip
+                   help=s(en="copy only this track's exercises, e.g. llm (default: all)",
+                          zh="只复制这条路线的练习，例如 llm（默认：全部）"))  # fmt: skip
     p.set_defaults(func=run_init)
 
-    p = add("list", "each exercise, track by track, with its status and best score",
-            "Show every exercise, grouped by track in course order: its difficulty, whether\n"
-            "it is not started, failing (and how many checks) or passed, its best score and\n"
-            "when you last graded it.", "mlkata list --json")  # fmt: skip
-    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p = add(
+        "list",
+        s(en="each exercise, track by track, with its status and best score",
+          zh="按路线列出每个练习的状态和最高分"),
+        s(en="Show every exercise, grouped by track in course order: its difficulty, whether\n"
+          "it is not started, failing (and how many checks) or passed, its best score and\n"
+          "when you last graded it.",
+          zh="按路线和课程顺序列出每个练习：难度，尚未开始、未通过（几项检查）\n"
+          "还是已通过，最高分，以及上次评分的时间。"),
+        "mlkata list --json",
+    )  # fmt: skip
+    p.add_argument("--json", action="store_true",
+                   help=s(en="print a JSON list", zh="输出 JSON 列表"))  # fmt: skip
     p.set_defaults(func=run_list)
 
-    p = add("next", "name the next exercise you have not passed",
-            "Name the next exercise that does not pass yet, and the file to edit.",
-            "mlkata next")  # fmt: skip
+    p = add(
+        "next",
+        s(en="name the next exercise you have not passed", zh="给出下一个还没通过的练习"),
+        s(en="Name the next exercise that does not pass yet, and the file to edit.",
+          zh="给出下一个尚未通过的练习，以及要编辑的文件。"),
+        "mlkata next",
+    )  # fmt: skip
     p.set_defaults(func=run_next)
 
-    p = add("hint", "reveal the next hint for an exercise",
-            "Reveal an exercise's hints one at a time, most general first; every hint you\n"
-            "open is recorded in your progress. EXERCISE defaults to the next unfinished one.",
-            "mlkata hint normalize")  # fmt: skip
-    p.add_argument("exercise", nargs="?", help="exercise id (see `mlkata list`)")
+    p = add(
+        "hint",
+        s(en="reveal the next hint for an exercise", zh="显示练习的下一条提示"),
+        s(en="Reveal an exercise's hints one at a time, most general first; every hint you\n"
+          "open is recorded in your progress. EXERCISE defaults to the next unfinished one.",
+          zh="逐条显示练习的提示，最笼统的在前；你看过的每条提示都会记入进度。\n"
+          "EXERCISE 默认是下一个未完成的练习。"),
+        "mlkata hint normalize",
+    )  # fmt: skip
+    p.add_argument("exercise", nargs="?", help=exercise_id)
     p.set_defaults(func=run_hint)
 
-    p = add("watch", "re-grade on every save and move on when an exercise passes",
-            "Watch your workspace: every time you save an exercise file it is graded again,\n"
-            "with a worker started in advance so a save does not wait for TensorFlow's import.\n"
-            "When an exercise passes, watch moves on to the next one. Ctrl-C quits.",
-            "mlkata watch --plot curve.png")  # fmt: skip
-    p.add_argument(
-        "exercise", nargs="?", help="start with this exercise (default: next unfinished)"
-    )
+    p = add(
+        "watch",
+        s(en="re-grade on every save and move on when an exercise passes",
+          zh="每次保存都重新评分，练习通过后进入下一个"),
+        s(en="Watch your workspace: every time you save an exercise file it is graded again,\n"
+          "with a worker started in advance so a save does not wait for TensorFlow's import.\n"
+          "When an exercise passes, watch moves on to the next one. Ctrl-C quits.",
+          zh="监视你的练习目录：每次保存练习文件都会重新评分，评分进程提前启动，\n"
+          "保存后不必等待 TensorFlow 导入。练习通过后，watch 会进入下一个。Ctrl-C 退出。"),
+        "mlkata watch --plot curve.png",
+    )  # fmt: skip
+    p.add_argument("exercise", nargs="?",
+                   help=s(en="start with this exercise (default: next unfinished)",
+                          zh="从这个练习开始（默认：下一个未完成的）"))  # fmt: skip
     p.add_argument("--manual", action="store_true",
-                   help="grade when you press Enter, not on save (for odd mounts)")  # fmt: skip
+                   help=s(en="grade when you press Enter, not on save (for odd mounts)",
+                          zh="按回车时评分，而不是保存时（适用于特殊的挂载）"))  # fmt: skip
     p.add_argument("--interval", type=float, default=0.05, metavar="S",
-                   help="seconds between checks for a save (default 0.05)")  # fmt: skip
+                   help=s(en="seconds between checks for a save (default 0.05)",
+                          zh="检查是否保存的间隔秒数（默认 0.05）"))  # fmt: skip
     p.add_argument("--plot", type=Path, metavar="PATH",
-                   help="also save the learning curve of training exercises as a PNG")  # fmt: skip
+                   help=s(en="also save the learning curve of training exercises as a PNG",
+                          zh="同时把训练类练习的学习曲线保存为 PNG"))  # fmt: skip
     p.set_defaults(func=run_watch)
 
-    p = add("reset", "restore an exercise's stub, keeping a backup of your file",
-            "Put the original stub back in your workspace after asking; your file is kept in\n"
-            ".mlkata-backups/, named with the time.", "mlkata reset normalize --yes")  # fmt: skip
-    p.add_argument("exercise", help="exercise id (see `mlkata list`)")
-    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p = add(
+        "reset",
+        s(en="restore an exercise's stub, keeping a backup of your file",
+          zh="恢复练习的原始模板，并备份你的文件"),
+        s(en="Put the original stub back in your workspace after asking; your file is kept in\n"
+          ".mlkata-backups/, named with the time.",
+          zh="确认后把原始模板放回练习目录；你的文件以时间命名，保存在 .mlkata-backups/ 中。"),
+        "mlkata reset normalize --yes",
+    )  # fmt: skip
+    p.add_argument("exercise", help=exercise_id)
+    p.add_argument("--yes", "-y", action="store_true",
+                   help=s(en="do not ask for confirmation", zh="不询问，直接重置"))  # fmt: skip
     p.set_defaults(func=run_reset)
 
 
