@@ -183,14 +183,27 @@ def bank_files(paths: Iterable[Path]) -> tuple[list[Path], list[BankError]]:
                 )
             )
             continue
-        files += [f for f in found if f.resolve() not in {g.resolve() for g in files}]
+        known = {g.resolve() for g in files}
+        files += [f for f in found if f.resolve() not in known]
     return files, errors
 
 
 def load_banks(paths: Iterable[Path] | None = None) -> Loaded:
-    """Load every bank under `paths` (default: the shipped `questions/`)."""
+    """Load every bank under `paths` (default: the shipped `questions/`).
+
+    What the files held when they were last parsed comes from grader.bankcache, which
+    returns exactly what parsing them again would."""
+    from grader import bankcache
+
     files, errors = bank_files(default_paths() if paths is None else paths)
+    parsed = bankcache.load(files, lambda: parse_banks(files))
+    return Loaded(parsed.banks, tuple(errors) + parsed.errors)
+
+
+def parse_banks(files: Iterable[Path]) -> Loaded:
+    """Parse and validate bank files, in order, without the cache."""
     banks: list[Bank] = []
+    errors: list[BankError] = []
     seen: dict[str, tuple[Path, int]] = {}
     for path in files:
         bank, bank_errors = load_bank(path, seen)

@@ -14,15 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from grader.messages import say
 
-try:  # libyaml's parser and composer when PyYAML was built with it: much faster
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - pure-Python PyYAML
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+# PyYAML is imported by `load` only: `bank` needs LineDict and LineList to read what a
+# cache (grader.bankcache) kept, and a quiz started from that cache never parses YAML.
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
@@ -104,9 +99,16 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
 
 def load(path: Path, max_bytes: int = MAX_BYTES) -> Any:
     """Parse one YAML document from `path` into LineDict / LineList / scalars."""
+    import yaml
+
+    try:  # libyaml's parser and composer when PyYAML was built with it: much faster
+        from yaml import CSafeLoader as Loader
+    except ImportError:  # pragma: no cover - pure-Python PyYAML
+        from yaml import SafeLoader as Loader  # type: ignore[assignment]
+
     path = Path(path)
     text = read_text(path, max_bytes)
-    loader = _Loader(text)
+    loader = Loader(text)
     try:
         node = loader.get_single_node()
         return _Builder(loader, path, text).build(node, 0, 1) if node is not None else None
@@ -137,12 +139,15 @@ class _Builder:
     """
 
     def __init__(self, loader: Any, path: Path, text: str) -> None:
+        from yaml import YAMLError
+
         self.loader = loader
         self.path = path
         self.text = text
         self.seen: set[int] = set()
+        self.yaml_error = YAMLError
 
-    def build(self, node: Node, depth: int, line: int) -> Any:
+    def build(self, node: Any, depth: int, line: int) -> Any:  # a yaml.nodes.Node
         if id(node) in self.seen:
             alias = _ALIAS.search(self.text.splitlines()[line - 1])
             name = alias.group() if alias else "*name"
@@ -159,9 +164,9 @@ class _Builder:
             raise SourceError(
                 self.path, node.start_mark.line + 1, say(en="nested too deeply", zh="嵌套太深")
             )
-        if isinstance(node, MappingNode):
+        if node.id == "mapping":  # yaml.nodes' own names for its node classes
             return self.mapping(node, depth)
-        if isinstance(node, SequenceNode):
+        if node.id == "sequence":
             result = LineList()
             result.line = node.start_mark.line + 1
             result.lines = []
@@ -175,19 +180,19 @@ class _Builder:
             return node.value
         try:
             return self.loader.construct_object(node)
-        except yaml.YAMLError as exc:
+        except self.yaml_error as exc:
             raise SourceError(
                 self.path, line, say(en=f"invalid value: {exc}", zh=f"无效的值：{exc}")
             ) from None
 
-    def mapping(self, node: MappingNode, depth: int) -> LineDict:
+    def mapping(self, node: Any, depth: int) -> LineDict:
         self.loader.flatten_mapping(node)  # `<<` merge keys
         result = LineDict()
         result.line = node.start_mark.line + 1
         result.lines = {}
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
-            if not isinstance(key_node, ScalarNode):
+            if key_node.id != "scalar":
                 raise SourceError(
                     self.path,
                     key_line,
