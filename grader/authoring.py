@@ -385,8 +385,14 @@ class Scaffold:
 def new_exercise(root: Root, exercise_id: str, function: str = "solve") -> Scaffold:
     """Write a stub, a solution, checks and a manifest entry that pass `verify` as is."""
     if not EXERCISE_ID.match(exercise_id):
+        from grader.manifest_check import ID_RULE_ZH
+
         raise UserError(
-            f"exercise id {exercise_id!r} {ID_RULE} (it names files and a Python test module)"
+            say(
+                en=f"exercise id {exercise_id!r} {ID_RULE} (it names files and a Python test "
+                "module)",
+                zh=f"练习 id {exercise_id!r} {ID_RULE_ZH}（它会用作文件名和 Python 测试模块名）",
+            )
         )
     if not _IDENTIFIER.match(function) or iskeyword(function):
         raise UserError(

@@ -168,7 +168,11 @@ def bank_files(paths: Iterable[Path]) -> tuple[list[Path], list[BankError]]:
             elif path.is_file():
                 found = [path]
             else:
-                errors.append(BankError(path, None, "", "no such file or folder"))
+                errors.append(
+                    BankError(
+                        path, None, "", say(en="no such file or folder", zh="没有这个文件或文件夹")
+                    )
+                )
                 continue
         except OSError as exc:
             errors.append(

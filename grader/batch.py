@@ -94,15 +94,27 @@ def _from_folder(folder: Path, exercise: Exercise) -> Submission:
     files = sorted(p for p in folder.glob("*.py") if not p.name.startswith("."))
     if len(files) == 1:
         return _checked(folder.name, files[0])
-    why = "no .py file" if not files else f"{len(files)} .py files and none named {named.name}"
-    return Submission(folder.name, None, f"{why} in {folder.name}/")
+    if not files:
+        why = say(en=f"no .py file in {folder.name}/", zh=f"{folder.name}/ 中没有 .py 文件")
+    else:
+        why = say(
+            en=f"{len(files)} .py files and none named {named.name} in {folder.name}/",
+            zh=f"{folder.name}/ 中有 {len(files)} 个 .py 文件，但没有一个叫 {named.name}",
+        )
+    return Submission(folder.name, None, why)
 
 
 def _checked(student: str, file: Path) -> Submission:
     if file.is_symlink():
-        return Submission(student, None, f"{file.name} is a symbolic link; submit the file itself")
+        why = say(
+            en=f"{file.name} is a symbolic link; submit the file itself",
+            zh=f"{file.name} 是符号链接；请提交文件本身",
+        )
+        return Submission(student, None, why)
     if file.stat().st_size > MAX_SUBMISSION_BYTES:
-        return Submission(student, None, f"{file.name} is over {MAX_SUBMISSION_BYTES >> 10} KB")
+        kb = MAX_SUBMISSION_BYTES >> 10
+        why = say(en=f"{file.name} is over {kb} KB", zh=f"{file.name} 超过了 {kb} KB")
+        return Submission(student, None, why)
     return Submission(student, file)
 
 
@@ -184,7 +196,10 @@ def _run_pool(exercise: Exercise, files: dict[str, Path], jobs: int):
     for sha in suspects:  # regrade alone whatever a dying process took down with it
         again: list[str] = []
         results = list(_parallel(exercise, {sha: files[sha]}, 1, again))
-        died = "the grading process died twice on this submission; grade it alone to see why"
+        died = say(
+            en="the grading process died twice on this submission; grade it alone to see why",
+            zh="评分进程在这份提交上两次崩溃；请单独为它评分以查看原因",
+        )
         yield results[0] if results else (sha, _zero(exercise, "", str(files[sha]), "grader", died))
 
 

@@ -14,6 +14,7 @@ import yaml
 
 from grader import yamlsource
 from grader.errors import UserError
+from grader.messages import say
 
 MAX_BYTES = 5 * 1024 * 1024
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
@@ -90,7 +91,12 @@ def parse_csv(text: str, path: Path) -> list[Card]:
         value = header.get(f"{name} column")
         if value:
             if not value.isdigit() or int(value) < 1:
-                raise UserError(f"{path}: #{name} column:{value} is not a column number")
+                raise UserError(
+                    say(
+                        en=f"{path}: #{name} column:{value} is not a column number",
+                        zh=f"{path}：#{name} column:{value} 不是列号",
+                    )
+                )
             meta.add(int(value) - 1)
     tags_column = int(header["tags column"]) - 1 if header.get("tags column") else None
     guid_column = int(header["guid column"]) - 1 if header.get("guid column") else None
@@ -111,8 +117,16 @@ def parse_csv(text: str, path: Path) -> list[Card]:
                 continue
             first = False
             if not front or not back:
-                missing = "question (front)" if not front else "answer (back)"
-                errors.append(f"{path}:{start}: the {missing} is empty")
+                errors.append(
+                    say(
+                        en=f"{path}:{start}: the "
+                        + ("question (front)" if not front else "answer (back)")
+                        + " is empty",
+                        zh=f"{path}:{start}："
+                        + ("问题（正面）" if not front else "答案（背面）")
+                        + "是空的",
+                    )
+                )
                 continue
             tags = ()
             if tags_column is not None and tags_column < len(row):
@@ -135,7 +149,11 @@ def _separator(name: str | None, body: str, path: Path) -> str:
     if len(name) == 1:
         return name
     raise UserError(
-        f"{path}: unknown #separator:{name}; use one of {', '.join(SEPARATORS)} or one character"
+        say(
+            en=f"{path}: unknown #separator:{name}; use one of {', '.join(SEPARATORS)} or one "
+            "character",
+            zh=f"{path}：未知的 #separator:{name}；请使用 {'、'.join(SEPARATORS)} 之一，或单个字符",
+        )
     )
 
 
@@ -289,7 +307,12 @@ def _section(section: _Section, tags, path, cards, errors, skipped, is_title=Fal
             if card and card.back:
                 cards.append(card)
             elif asks_something(question):
-                errors.append(f"{path}:{number}: the question {question!r} has no answer beneath")
+                errors.append(
+                    say(
+                        en=f"{path}:{number}: the question {question!r} has no answer beneath",
+                        zh=f"{path}:{number}：问题 {question!r} 下面没有答案",
+                    )
+                )
             # else a plain item (a table of contents, a legend): not a question
         return
     if section.title is None or is_title or not content:
@@ -461,7 +484,10 @@ def _checked(cards: list[Card], errors: list[str], path: Path) -> list[Card]:
     if errors:
         raise UserError("\n".join(errors), exit_code=1)
     if not cards:
-        raise UserError(f"{path}: found no questions with answers", exit_code=1)
+        raise UserError(
+            say(en=f"{path}: found no questions with answers", zh=f"{path}：没有找到带答案的问题"),
+            exit_code=1,
+        )
     return cards
 
 

@@ -37,6 +37,8 @@ LIMIT_KEYS = (
     "checks_memory_mb",
 )
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# grader.exercises.ID_RULE in Chinese.
+ID_RULE_ZH = "必须由小写字母和数字组成，单词之间用 _ 连接（例如 softmax_ce）"
 
 
 @dataclass(frozen=True)
@@ -112,28 +114,57 @@ class _ManifestReader:
 
     def read_tracks(self, tracks: Any, line: int) -> None:
         if not isinstance(tracks, yamlsource.LineList) or not tracks:
-            self.error(line, "tracks", "must be a list of tracks (id, title, description)")
+            self.error(
+                line,
+                "tracks",
+                say(
+                    en="must be a list of tracks (id, title, description)",
+                    zh="必须是路线的列表（id、title、description）",
+                ),
+            )
             return
         for i, (track, tline) in enumerate(zip(tracks, tracks.lines, strict=True)):
             field = f"tracks[{i}]"
             if not isinstance(track, yamlsource.LineDict):
-                self.error(tline, field, "each track is a mapping (id, title, description)")
+                self.error(
+                    tline,
+                    field,
+                    say(
+                        en="each track is a mapping (id, title, description)",
+                        zh="每条路线是一个映射（id、title、description）",
+                    ),
+                )
                 continue
             self.unknown(track, TRACK_KEYS, field + ".")
             for key in TRACK_KEYS:
                 if key not in track:
-                    self.error(track.line, f"{field}.{key}", "missing")
+                    self.error(track.line, f"{field}.{key}", say(en="missing", zh="缺少"))
                 elif key != "id" and not _is_text(track[key]):
                     self.error(track.lines[key], f"{field}.{key}",
-                               "must be text or {en: ..., zh: ...}")  # fmt: skip
+                               say(en="must be text or {en: ..., zh: ...}",
+                                   zh="必须是文本或 {en: ..., zh: ...}"))  # fmt: skip
             tid, at = track.get("id"), track.lines.get("id")
             if "id" not in track:
                 continue
             if not isinstance(tid, str) or not SLUG.match(tid):
-                self.error(at, f"{field}.id", f"{tid!r} must be a slug (a-z, 0-9, dashes)")
+                self.error(
+                    at,
+                    f"{field}.id",
+                    say(
+                        en=f"{tid!r} must be a slug (a-z, 0-9, dashes)",
+                        zh=f"{tid!r} 必须是 slug（a-z、0-9 和连字符）",
+                    ),
+                )
             elif tid in self.tracks:
                 first = self.tracks[tid]
-                self.error(at, f"{field}.id", f"duplicate track id {tid!r} (first at line {first})")
+                self.error(
+                    at,
+                    f"{field}.id",
+                    say(
+                        en=f"duplicate track id {tid!r} (first at line {first})",
+                        zh=f"重复的路线 id {tid!r}（第一次出现在第 {first} 行）",
+                    ),
+                )
             else:
                 self.tracks[tid] = at
 
@@ -141,13 +172,17 @@ class _ManifestReader:
         """The exercise's `track` (one the manifest declares) and `difficulty`."""
         track = entry.get("track")
         if "track" in entry and not (isinstance(track, str) and track in self.tracks):
-            known = ", ".join(self.tracks) or "none: declare them under `tracks:`"
+            known = say(en=", ", zh="、").join(self.tracks) or say(
+                en="none: declare them under `tracks:`", zh="无：请在 `tracks:` 下声明"
+            )
             self.error(entry.lines["track"], "track",
-                       f"unknown track {track!r}; tracks: {known}")  # fmt: skip
+                       say(en=f"unknown track {track!r}; tracks: {known}",
+                           zh=f"未知的路线 {track!r}；现有路线：{known}"))  # fmt: skip
         difficulty = entry.get("difficulty")
         if "difficulty" in entry and difficulty not in DIFFICULTIES:
             self.error(entry.lines["difficulty"], "difficulty",
-                       f"{difficulty!r} must be one of {', '.join(DIFFICULTIES)}")  # fmt: skip
+                       say(en=f"{difficulty!r} must be one of {', '.join(DIFFICULTIES)}",
+                           zh=f"{difficulty!r} 必须是 {'、'.join(DIFFICULTIES)} 之一"))  # fmt: skip
 
     def entry(self, entry: Any, line: int) -> ExerciseInfo | None:
         if not isinstance(entry, yamlsource.LineDict):
@@ -167,7 +202,7 @@ class _ManifestReader:
                 self.error(entry.line, key, say(en="missing", zh="缺少"))
         eid = entry.get("id")
         if "id" in entry and (not isinstance(eid, str) or not EXERCISE_ID.match(eid)):
-            self.error(at("id"), "id", f"{eid!r} {ID_RULE}")
+            self.error(at("id"), "id", say(en=f"{eid!r} {ID_RULE}", zh=f"{eid!r} {ID_RULE_ZH}"))
             eid = None
         elif eid in self.seen:
             self.error(
@@ -341,8 +376,10 @@ class _ManifestReader:
                 ),
             )
         if "visibility" in check and check["visibility"] not in VISIBILITIES:
+            seen = check["visibility"]
             self.error(at("visibility", line), f"{field}.visibility",
-                       f"{check['visibility']!r}: use {', '.join(VISIBILITIES)}")  # fmt: skip
+                       say(en=f"{seen!r}: use {', '.join(VISIBILITIES)}",
+                           zh=f"{seen!r}：请使用 {'、'.join(VISIBILITIES)} 之一"))  # fmt: skip
         return points
 
 

@@ -262,3 +262,91 @@ def test_chinese_help_wraps_by_display_width(mlkata, monkeypatch):
     assert len(chinese) > 10
     too_wide = [line for line in chinese if cells(line) > 60 and not line.startswith("用法")]
     assert not too_wide, "\n".join(too_wide)
+
+
+# A manifest with the newer instructor mistakes: tracks, placement and check visibility.
+TRACK_MISTAKES = """\
+format_version: 1
+tracks:
+  - id: Basics
+    title: {en: Basics, zh: 基础}
+    description: 7
+  - id: warmup
+    title: Warm-up
+    description: First steps
+  - id: warmup
+    title: Again
+    description: Again
+  - name: nameless
+exercises:
+  - id: demo
+    title: {en: Sum a list, zh: 列表求和}
+    function: solve
+    track: nowhere
+    difficulty: extreme
+    limits: {wall_seconds: 30, memory_mb: 1024}
+    hints: ["Use sum()."]
+    checks:
+      - {name: test_sums_a_short_list, points: 1, hint: x, visibility: secret}
+      - {name: test_empty_list_gives_zero, points: 1, hint: x}
+"""
+
+
+@pytest.fixture
+def course(mlkata, tmp_path):
+    """A course of one scaffolded exercise, `demo`, that validates and exports."""
+    root = tmp_path / "course"
+    root.mkdir()
+    made = mlkata("new", "exercise", "demo", "--root", str(root))
+    assert made.returncode == 0, made.stderr
+    return root
+
+
+def test_manifest_mistakes_are_reported_in_chinese(mlkata, course):
+    (course / "exercises" / "exercises.yaml").write_text(TRACK_MISTAKES, encoding="utf-8")
+    result = mlkata("validate", str(course), "--lang", "zh")
+    assert result.returncode == 1
+    assert_chinese(result, "validate, track and visibility mistakes")
+    for field in ("tracks[0].id", "tracks[0].description", "tracks[2].id", "tracks[3].id",
+                  "track", "difficulty", "checks[0].visibility"):  # fmt: skip
+        assert f": {field}：" in result.stdout or f": {field}: " in result.stdout, field
+    english = mlkata("validate", str(course), "--lang", "en")
+    assert "duplicate track id 'warmup'" in english.stdout
+
+
+def test_export_errors_speak_chinese(mlkata, course):
+    manifest = course / "exercises" / "exercises.yaml"
+    good = manifest.read_text(encoding="utf-8")
+    manifest.write_text(TRACK_MISTAKES, encoding="utf-8")
+    out = str(course / "autograder.zip")
+    broken = mlkata("export", "gradescope", "demo", "--root", str(course), "-o", out,
+                    "--lang", "zh")  # fmt: skip
+    assert broken.returncode == 1
+    assert "练习清单有错误" in broken.stderr
+    assert_chinese(broken, "export from a manifest with errors")
+
+    manifest.write_text(good, encoding="utf-8")
+    solution = (course / "solutions" / "demo.py").read_bytes()
+    (course / "exercises" / "demo.py").write_bytes(solution)  # the stub is the answer
+    leaking = mlkata("--lang", "zh", "export", "gradescope", "demo", "--root", str(course),
+                     "-o", out)  # fmt: skip
+    assert leaking.returncode == 2
+    assert "拒绝导出" in leaking.stderr
+    assert_chinese(leaking, "export that would ship the solution")
+    assert not Path(out).exists()
+
+
+def test_a_chinese_locale_exports_for_english_students(mlkata, course, monkeypatch):
+    """The locale chooses the instructor's language; what students read stays --lang's."""
+    import json
+    import zipfile
+
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    out = course / "autograder.zip"
+    result = mlkata("export", "gradescope", "demo", "--root", str(course), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert_chinese(result, "export in a zh_CN locale")
+    with zipfile.ZipFile(out) as bundle:
+        assert json.loads(bundle.read("mlkata-export.json"))["lang"] == "en"

@@ -157,7 +157,6 @@ def register(subparsers) -> None:
     export.add_argument(
         "--lang",
         choices=("en", "zh"),
-        default="en",
         help=say(
             en="language of what students read (default en)",
             zh="学生看到的内容的语言（默认 en）",
@@ -209,8 +208,7 @@ def _valid_exercise(root, exercise_id: str):
     shipping a bundle on checks that `validate` rejects would hand out wrong marks."""
     from grader.manifest_check import check_manifest
 
-    exercise = root.exercise(exercise_id)
-    _, errors = check_manifest(root)
+    _, errors = check_manifest(root)  # first: its report names every problem, in both languages
     if errors:
         lines = "\n".join(f"  {error}" for error in errors[:10])
         left = len(errors) - 10
@@ -220,7 +218,7 @@ def _valid_exercise(root, exercise_id: str):
             zh="练习清单有错误；请先修正（mlkata validate）：",
         )
         raise UserError(f"{first}\n{lines}{more}", exit_code=1)
-    return exercise
+    return root.exercise(exercise_id)
 
 
 # -- verify ---------------------------------------------------------------------------------
@@ -434,15 +432,17 @@ EXPORT_WORDS = {
 
 def run_export(args) -> int:
     from grader.authoring import Root
-    from grader.cli.output import language
+    from grader.messages import language
     from grader.platforms import github, gradescope, prairielearn
     from grader.platforms.common import Settings
 
-    say = EXPORT_WORDS[language(argparse.Namespace())]
+    # The instructor's words follow --lang, else `mlkata --lang`, else the locale; what
+    # students read follows --lang alone (default en): a Chinese locale does not choose it.
+    say = EXPORT_WORDS[language()]
     exercise = _valid_exercise(Root.named(args.root), args.exercise)
     settings = Settings(
         exercise=exercise.id,
-        lang=args.lang,
+        lang=args.lang or "en",
         visibility=args.visibility,
         stdout_visibility=args.stdout_visibility,
         unsafe_no_sandbox=args.unsafe_no_sandbox,

@@ -14,6 +14,7 @@ import yaml
 from grader import paths
 from grader.errors import UserError
 from grader.exercises import MANIFEST_NAME, Exercise
+from grader.messages import say
 from grader.platforms.common import SETTINGS_NAME, Settings
 
 # What `mlkata grade --json` imports (the CLI, the checks, progress records), then Keras,
@@ -73,7 +74,12 @@ def settings_file(settings: Settings) -> dict[str, bytes]:
 def refuse_solution(exercise: Exercise, members: dict[str, bytes]) -> None:
     solution = exercise.solution_path.read_bytes() if exercise.solution_path.is_file() else None
     if solution is not None and solution in members.values():
-        raise UserError(f"refusing to export: the bundle would contain {exercise.solution_path}")
+        raise UserError(
+            say(
+                en=f"refusing to export: the bundle would contain {exercise.solution_path}",
+                zh=f"拒绝导出：打包内容会包含参考答案 {exercise.solution_path}",
+            )
+        )
 
 
 def _ships(relative: Path) -> bool:
@@ -91,7 +97,12 @@ def manifest_entry(exercise: Exercise) -> dict:
     for entry in data.get("exercises") or []:
         if isinstance(entry, dict) and entry.get("id") == exercise.id:
             return entry
-    raise UserError(f"exercise {exercise.id!r} is not in {manifest}")
+    raise UserError(
+        say(
+            en=f"exercise {exercise.id!r} is not in {manifest}",
+            zh=f"{manifest} 中没有练习 {exercise.id!r}",
+        )
+    )
 
 
 EXECUTABLE = ("setup.sh", "run_autograder", "run.sh")
