@@ -51,8 +51,8 @@ def register(subparsers) -> None:
         help=say(
             en="accepted for the platform graders: grading your own code where no sandbox can "
             "start is allowed anyway, and every verdict names its sandbox tier",
-            zh="为平台评分器保留：在无法启动沙箱的地方，为你自己的代码评分本来就是允许的，"
-            "每个结果都会注明所用的沙箱级别",
+            zh="为平台评分器而接受的选项：在无法启动沙箱的地方，为你自己的代码评分本来就是"
+            "允许的；每个结果都会注明所用的沙箱级别",
         ),
     )
     parser.add_argument(
