@@ -14,7 +14,7 @@ from grader.exercises import MANIFEST_NAME, Exercise
 from grader.grading.verdict import Verdict
 from grader.importers import asks_something
 from grader.manifest_check import ExerciseInfo, check_manifest
-from grader.messages import say
+from grader.messages import language, localize, say
 
 if TYPE_CHECKING:
     from grader.authoring import Root
@@ -57,7 +57,8 @@ def prove(exercise: Exercise, on_step: Callable[[str], None] | None = None) -> P
             + f"{solution.score}/{solution.max_score}"
             + (f" ({solution.error})" if solution.error else "")
         )
-        problems += [f"  {c.name}: {c.message}" for c in failed]
+        lang = language()  # the checks say their own words; the machinery's are translated
+        problems += [f"  {c.name}: {localize(c.message, lang)}" for c in failed]
     if on_step:
         on_step("stub")
     stub = grade(exercise, exercise.stub_path)

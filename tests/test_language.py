@@ -24,6 +24,8 @@ from grader.exercises import load_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 GOOD = str(REPO / "tests" / "fixtures" / "banks" / "good")
+BROKEN_COURSE = str(REPO / "tests" / "fixtures" / "instructor" / "broken-course")
+CLASS = str(REPO / "tests" / "fixtures" / "instructor" / "class")
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")  # and ，。：
 _STRINGS = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")  # literals in a call: train_bpe(['low lower'])
@@ -162,6 +164,9 @@ INSTRUCTOR_RUNS = [
     ("validate, good banks", ["validate", GOOD]),
     ("batch, no such folder", ["batch", "normalize", "no-such-folder"]),
     ("export, unknown exercise", ["export", "gradescope", "nope"]),
+    ("validate, broken course", ["validate", BROKEN_COURSE]),
+    ("verify, broken course", ["verify", "--root", BROKEN_COURSE]),
+    ("batch, manifest errors", ["batch", "sumup", CLASS, "--root", BROKEN_COURSE]),
 ]
 
 
