@@ -130,3 +130,77 @@ def test_an_interview_paused_at_the_exercise_resumes_there(mlkata, mlkata_home):
     assert "编程题 bpe：跳过或未做到。" in result.stdout
     assert any(line.startswith("  llm-fundamentals") and "（" in line and "：" in line
                for line in lines)  # fmt: skip
+
+
+class Terminal:
+    """The interview in a real pseudo-terminal of 80x24, rendered as a person sees it."""
+
+    def __init__(self, home: Path, *args: str) -> None:
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        import pyte
+
+        self.screen = pyte.Screen(80, 24)
+        self.stream = pyte.ByteStream(self.screen)
+        self.leader, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        env.update(MLKATA_HOME=str(home), TERM="xterm")
+        self.proc = subprocess.Popen([sys.executable, "-m", "grader", *args], stdin=follower,
+                                     stdout=follower, stderr=follower, env=env)  # fmt: skip
+        os.close(follower)
+
+    def rows(self) -> list[str]:
+        return [row.rstrip() for row in self.screen.display]
+
+    def until(self, condition, timeout: float = 60) -> None:
+        import select
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not condition():
+            left = deadline - time.monotonic()
+            assert left > 0, "\n".join(self.rows())
+            if select.select([self.leader], [], [], min(left, 0.5))[0]:
+                try:
+                    self.stream.feed(os.read(self.leader, 65536))
+                except OSError:  # the program ended and closed the terminal
+                    assert condition(), "\n".join(self.rows())
+
+    def type(self, keys: str) -> None:
+        os.write(self.leader, keys.encode())
+
+
+def test_in_a_terminal_the_clock_ticks_on_the_bottom_line_while_you_type(mlkata_home):
+    term = Terminal(mlkata_home, *START, "--lang", "en")
+
+    def clock() -> int:  # seconds shown on the bottom row
+        match = re.fullmatch(r"⏱ (\d+):(\d\d) left", term.rows()[-1])
+        return int(match[1]) * 60 + int(match[2]) if match else -1
+
+    term.until(lambda: clock() > 0 and term.rows()[term.screen.cursor.y].endswith("phrase):"))
+    assert any(row.startswith("╭─ Question 1/4") for row in term.rows())
+    term.type("Ro")  # half an answer, not sent
+    shown = clock()
+    term.until(lambda: 0 < clock() < shown)  # the clock moved on by itself ...
+    prompt = term.rows()[term.screen.cursor.y]
+    assert prompt == "Your answer (a word or a short phrase): Ro"  # ... and the typing stayed
+    assert term.screen.cursor.x == len(prompt)
+    term.type("PE\r")
+    term.until(lambda: any(row.startswith("╭─ Question 2/4") for row in term.rows()))
+    assert "✓ Right." in term.rows() and clock() > 0  # questions scroll above the clock
+    term.proc.send_signal(signal.SIGINT)  # Ctrl-C: paused, the clock leaves its line
+    term.until(lambda: any(row.startswith("Paused with 1") for row in term.rows()))
+    assert term.proc.wait(timeout=30) == 130
+    term.until(lambda: term.screen.margins is None)  # the whole screen scrolls again
+    assert clock() == -1
+
+
+def test_piped_the_clock_is_a_line_before_each_question_with_no_escapes(mlkata):
+    result = mlkata(*START, "--lang", "en", input="RoPE\n")
+    clocks = [line for line in result.stdout.splitlines() if line.startswith("⏱")]
+    assert len(clocks) == 2 and all(re.fullmatch(r"⏱ 1[45]:\d\d left", c) for c in clocks)
+    assert "\x1b" not in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from pathlib import Path
 
@@ -147,8 +148,11 @@ def run(args: argparse.Namespace) -> int:
                         left=_clock(session.left)))  # fmt: skip
     else:
         screen.line(say(lang, "intro", n=n, minutes=session.minutes))
+    countdown = _Countdown(session, screen)
     try:
-        if not _theory(screen, session, questions) or not _exercise(screen, session):
+        with countdown.live():
+            theory_done = _theory(screen, session, questions, countdown)
+        if not theory_done or not _exercise(screen, session, countdown):
             screen.line(say(lang, "paused", left=_clock(session.left)), "yellow")
             return 0
     except KeyboardInterrupt:
@@ -170,7 +174,33 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _theory(screen, session, questions) -> bool:
+class _Countdown:
+    """Time left on the clock, the question on screen included; ticking in a terminal."""
+
+    def __init__(self, session, screen) -> None:
+        self.session = session
+        self.screen = screen
+        self.since: float | None = None  # when the question on screen was shown
+
+    def left(self) -> float:
+        running = time.monotonic() - self.since if self.since is not None else 0.0
+        return max(0.0, self.session.left - running)
+
+    def text(self) -> str:
+        left, lang = self.left(), self.screen.lang
+        shown = say(lang, "clock", left=_clock(left))
+        return shown if left > 0 else f"{shown} · {say(lang, 'time_up')}"
+
+    def live(self) -> contextlib.AbstractContextManager:
+        """The clock on the terminal's bottom line, updated as it runs; piped, nothing."""
+        if not self.screen.interactive:
+            return contextlib.nullcontext()
+        from grader.cli.clock import LiveClock
+
+        return LiveClock(self.screen.console.file, self.text)
+
+
+def _theory(screen, session, questions, countdown: _Countdown) -> bool:
     """Ask the questions not answered yet; False at end of input (paused)."""
     from grader import interview, progress, variants
 
@@ -186,8 +216,9 @@ def _theory(screen, session, questions) -> bool:
             question = variants.pose(question, f"{session.seed}:{i}")
         screen.line("")
         screen.line(say(lang, "clock", left=_clock(session.left)), "bold")
-        started = time.monotonic()
+        started = countdown.since = time.monotonic()
         asked = _ask(screen, question, i + 1, n)
+        countdown.since = None
         if asked is None:
             return False
         rating, covered = asked
@@ -241,7 +272,7 @@ def _ask(screen, question, i: int, n: int):
         screen.line(quiz_say(lang, "bad_rating"), "yellow")
 
 
-def _exercise(screen, session) -> bool:
+def _exercise(screen, session, countdown: _Countdown) -> bool:
     """The coding exercise, graded by the real grader; False at end of input (paused)."""
     from grader import interview
 
@@ -270,9 +301,10 @@ def _exercise(screen, session) -> bool:
     screen.line(say(lang, "clock", left=_clock(session.left)), "bold")
     screen.line(say(lang, "exercise", id=exercise.id, title=exercise.title(lang),
                     function=exercise.function, path=file))  # fmt: skip
-    started = time.monotonic()
+    started = countdown.since = time.monotonic()
     try:
-        raw = screen.read(say(lang, "grade_label"), say(lang, "grade_hint"))
+        with countdown.live():
+            raw = screen.read(say(lang, "grade_label"), say(lang, "grade_hint"))
     except KeyboardInterrupt:  # the time spent coding stays on the clock
         session.elapsed += round(time.monotonic() - started, 1)
         raise
