@@ -130,9 +130,9 @@ def _read(path: Path) -> _Slot | None:
     try:
         with open(path, "rb") as f:
             info = os.fstat(f.fileno())
-            mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
-            if not mine or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-                return None
+            shared = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+            if hasattr(os, "getuid") and (info.st_uid != os.getuid() or shared):
+                return None  # (POSIX: Windows reports every writable file as 0o666)
             slot = pickle.load(f)
     except Exception:  # noqa: BLE001 - any broken slot is simply rebuilt
         return None
