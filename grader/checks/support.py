@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import secrets
 import time
 from collections.abc import Callable
@@ -12,18 +11,7 @@ from typing import Any
 
 import numpy as np
 
-LANGUAGE_VARIABLE = "MLKATA_CHECKS_LANG"
-
-
-def language() -> str:
-    """The language the learner reads check messages in: `MLKATA_CHECKS_LANG`, set by the
-    runner from `--lang` or the locale (en or zh)."""
-    return "zh" if os.environ.get(LANGUAGE_VARIABLE, "en") == "zh" else "en"
-
-
-def use_language(lang: str) -> None:
-    """Make the checks speak `lang` (en or zh) in this process and the ones it starts."""
-    os.environ[LANGUAGE_VARIABLE] = "zh" if lang == "zh" else "en"
+from grader.checks.language import LANGUAGE_VARIABLE, language, use_language  # noqa: F401
 
 
 def say(en: str, zh: str) -> str:

@@ -138,21 +138,21 @@ def _exercise(exercise_id: str | None, root: Path | None = None):
 
 
 def run(args) -> int:
-    from grader.grading import reports
-    from grader.grading.timing import grade_timed as grade
+    from grader.checks.language import use_language
+    from grader.cli.output import language
 
     exercise = _exercise(args.exercise, args.root)
     file = resolve_file(exercise, args.file)
-    from grader.checks.support import use_language
-    from grader.cli.output import language
-    from grader.curves import History
-
     lang = language(args)
     use_language(lang)  # the checks' messages follow --lang
+    checks = _start_checks(exercise)
+    from grader.curves import History
+    from grader.grading import reports
+    from grader.grading.timing import grade_timed as grade
 
     history = History()
     if args.json:
-        verdict = grade(exercise, file, on_progress=history)
+        verdict = grade(exercise, file, on_progress=history, checks=checks)
     else:
         from grader.cli.output import console
         from grader.cli.verdict import training_bar
@@ -160,7 +160,7 @@ def run(args) -> int:
 
         label = say(en=f"Grading {exercise.id} ...", zh=f"正在评分 {exercise.id} ...")
         with training_bar(console(), label, history) as on_progress:
-            verdict = grade(exercise, file, on_progress=on_progress)
+            verdict = grade(exercise, file, on_progress=on_progress, checks=checks)
     from grader.workspace import counts_for_status
 
     if counts_for_status(exercise, file):
@@ -186,6 +186,14 @@ def run(args) -> int:
     if args.plot:
         _plot(history, args.plot, exercise.id)
     return 0 if verdict.passed else 1
+
+
+def _start_checks(exercise):
+    """The checks process, started before anything else is imported: its start-up and the
+    sandboxed worker's (numpy, TensorFlow) overlap with the rest of this command's."""
+    from grader.grading.checks_process import ChecksProcess
+
+    return ChecksProcess(exercise)
 
 
 def _say_status_unchanged(exercise_id: str, file: Path, lang: str) -> None:

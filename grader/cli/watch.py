@@ -33,7 +33,7 @@ def _watch_console():
 
 def run(args) -> int:
     from grader import workspace
-    from grader.checks.support import use_language
+    from grader.checks.language import use_language
     from grader.exercises import get_exercise, load_manifest
     from grader.watcher import Session, WarmWorker, Watcher
 

@@ -176,12 +176,11 @@ def main() -> None:
 
     tiers.use(setup["tier"])
     worker = start_worker(exercise)  # it imports numpy/TensorFlow while this one does
-    import pytest  # noqa: F401
-
+    # While the worker starts, and before the file arrives: Keras (warmed up in watch,
+    # which has the time) and the checks, collected once with everything they import.
     if exercise.tensorflow:
         (prepare_tensorflow if setup["warm"] else import_keras_quietly)()
-    if setup["warm"]:
-        prepare_checks(exercise)
+    prepare_checks(exercise)
     events.send({"ready": True})
     line = control.readline()
     if not line:

@@ -128,11 +128,12 @@ def _parent_folders(destinations: list[Path]) -> list[str]:
     parents: set[Path] = set()
     for path in destinations:
         for parent in path.parents:
-            if parent == Path("/") or any(parent.is_relative_to(t) for t in targets):
+            # Inside a bind target (the parent or one of its own parents is one): bound.
+            if parent == Path("/") or targets.intersection((parent, *parent.parents)):
                 continue
             parents.add(parent)
     options: list[str] = []
-    for parent in sorted(parents, key=lambda p: len(p.parts)):
+    for parent in sorted(parents, key=lambda p: (len(p.parts), p)):
         options += ["--perms", "0111", "--dir", str(parent)]
     return options
 

@@ -77,6 +77,7 @@ class BoundedProcess:
         self._output = bytearray()
         self._output_total = 0
         self._lock = threading.Lock()
+        self._confined = False
         memory = (limits.memory_mb << 20) + (256 << 20)  # slack: the watchdog names it first
         self._cgroups = Cgroups(f"mlkata-{self.token}", limits.max_processes + 16, memory)
         out_r, out_w = os.pipe()
@@ -122,7 +123,12 @@ class BoundedProcess:
     # -- limits -----------------------------------------------------------------
     def confine(self) -> None:
         """Move the (still idle) tree into its cgroups before untrusted work begins."""
-        self._cgroups.add(self._counted())
+        counted = self._counted()
+        self._cgroups.add(counted)
+        # A process cannot leave a cgroup (cgroup.procs is root's), and what it starts
+        # from now on starts inside: once there, its members are everything this tree
+        # can start, and the kill need not scan /proc for escapees.
+        self._confined = bool(counted) and set(counted) <= self._cgroups.members()
 
     def _counted(self) -> list[int]:
         return self.tree() if self._whole_tree else [self.proc.pid]
@@ -190,7 +196,7 @@ class BoundedProcess:
         for round_ in range(20):
             pids = set(self.tree())
             if round_ == 0:
-                pids |= set(processes.with_token(self.token))
+                pids |= set(self._escaped())
             for pid in pids:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
@@ -199,13 +205,20 @@ class BoundedProcess:
             time.sleep(0.02)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
-        for pid in processes.with_token(self.token):  # orphans that escaped the group
+        for pid in self._escaped():  # orphans that escaped the group
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         if self._owner_uid is not None:
             self._kill_owned()
             processes.remove_owned(self._owner_uid)
         self._cgroups.remove()
+
+    def _escaped(self) -> list[int]:
+        """Processes of this tree that left its group and parentage: its cgroup's members
+        once confined there, else every process carrying its token (a scan of /proc)."""
+        if self._confined:
+            return sorted(self._cgroups.members())
+        return processes.with_token(self.token)
 
     def _kill_owned(self) -> None:
         """Every process still running as the worker's own uid (a daemon that left the
