@@ -31,19 +31,26 @@ from grader.exercises import Exercise
 _PR_SET_CHILD_SUBREAPER = 36
 
 
-def run_checks(exercise: Exercise, file: Path, worker, on_progress) -> dict:
-    """Run `exercise`'s checks against `file` here; what they saw, as plain data."""
-    from grader.grading.fixtures import ChecksPlugin
-    from grader.grading.proxy import Submission
+def run_checks(exercise: Exercise, worker, wait_for_file, on_progress) -> dict | None:
+    """Collect `exercise`'s checks, then ask `wait_for_file()` for the file to grade and
+    run them on it; what they saw, as plain data (None when no file came).
 
-    submission = Submission(exercise, file, worker=worker, on_progress=on_progress)
+    One pytest session: pytest, the checks and all they import are loaded while the
+    worker starts and before the learner's time begins."""
+    from grader.grading.fixtures import ChecksPlugin
+
+    plugin = ChecksPlugin(None, on_progress)
+    waiting = _WaitForFile(exercise, worker, wait_for_file, plugin)
     try:
-        if exercise.tensorflow:
-            import_keras_quietly()
-        plugin = ChecksPlugin(submission, on_progress)
-        _run_pytest(exercise, plugin)
+        _run_pytest(exercise, plugin, waiting)
+        if not waiting.asked:  # pytest stopped before collecting: the grading still reports
+            waiting.pytest_collection_finish(None)
     finally:
-        submission.close()
+        if waiting.submission is not None:
+            waiting.submission.close()
+    if waiting.submission is None:
+        return None
+    submission = waiting.submission
     return {
         "docs": {**plugin.docs, **plugin.notes},
         "finished": sorted(plugin.finished),
@@ -53,7 +60,31 @@ def run_checks(exercise: Exercise, file: Path, worker, on_progress) -> dict:
     }
 
 
-def _run_pytest(exercise: Exercise, plugin, *extra: str) -> None:
+class _WaitForFile:
+    """pytest plugin: between collecting the checks and running them, wait for the file."""
+
+    def __init__(self, exercise: Exercise, worker, wait_for_file, plugin):
+        self._exercise, self._worker, self._plugin = exercise, worker, plugin
+        self._wait = wait_for_file
+        self.submission = None
+        self.asked = False
+
+    def pytest_collection_finish(self, session) -> None:
+        from grader.grading.proxy import Submission
+
+        self.asked = True
+        file = self._wait()
+        if file is None:  # the grader went away: run nothing
+            if session is not None:
+                session.items.clear()
+            return
+        self.submission = Submission(self._exercise, file, worker=self._worker,
+                                     on_progress=self._plugin.on_progress)  # fmt: skip
+        if session is not None:
+            self._plugin.attach(session.config, self.submission)
+
+
+def _run_pytest(exercise: Exercise, *plugins) -> None:
     import pytest
 
     from grader.grading import fixtures
@@ -69,18 +100,11 @@ def _run_pytest(exercise: Exercise, plugin, *extra: str) -> None:
             "-p", "no:unraisableexception", "-p", "no:threadexception", "-q", "-W", "ignore",
             # Capture at the sys level only; messages come from the exceptions
             # themselves, so rendering tracebacks would only cost time.
-            "--capture=sys", "--tb=no", *extra,
+            "--capture=sys", "--tb=no",
         ]  # fmt: skip
         sink = io.StringIO()
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            pytest.main(args, plugins=[fixtures, plugin])
-
-
-def prepare_checks(exercise: Exercise) -> None:
-    """Collect the checks once, so the grading does not pay pytest's and their imports."""
-    from grader.grading.fixtures import ChecksPlugin
-
-    _run_pytest(exercise, ChecksPlugin(None), "--collect-only")
+            pytest.main(args, plugins=[fixtures, *plugins])
 
 
 def prepare_tensorflow() -> None:
@@ -177,17 +201,19 @@ def main() -> None:
     tiers.use(setup["tier"])
     worker = start_worker(exercise)  # it imports numpy/TensorFlow while this one does
     # While the worker starts, and before the file arrives: Keras (warmed up in watch,
-    # which has the time) and the checks, collected once with everything they import.
+    # which has the time), then the checks, collected with everything they import.
     if exercise.tensorflow:
         (prepare_tensorflow if setup["warm"] else import_keras_quietly)()
-    prepare_checks(exercise)
-    events.send({"ready": True})
-    line = control.readline()
-    if not line:
+
+    def wait_for_file() -> Path | None:
+        events.send({"ready": True})
+        line = control.readline()
+        return Path(json.loads(line)["file"]) if line else None
+
+    result = run_checks(exercise, worker, wait_for_file, events.progress)
+    if result is None:
         worker.close()
         return
-    job = json.loads(line)
-    result = run_checks(exercise, Path(job["file"]), worker, events.progress)
     _kill_adopted_orphans()
     events.send({"result": result})
 

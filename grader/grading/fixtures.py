@@ -52,9 +52,11 @@ def report(request) -> Callable[..., None]:
 class ChecksPlugin:
     """Registered with `pytest.main(plugins=[this module, ChecksPlugin(...)])`."""
 
-    def __init__(self, submission: Submission, on_progress: Callable[[object], None] | None = None):
+    def __init__(
+        self, submission: Submission | None, on_progress: Callable[[object], None] | None = None
+    ):
         self._submission = submission
-        self._on_progress = on_progress
+        self.on_progress = on_progress
         self.collected: list[str] = []
         self.docs: dict[str, str] = {}
         self.notes: dict[str, str] = {}  # what a passing check reported (its figure)
@@ -64,8 +66,12 @@ class ChecksPlugin:
 
     def pytest_configure(self, config):
         config.stash[SUBMISSION] = self._submission
-        config.stash[ON_PROGRESS] = self._on_progress
+        config.stash[ON_PROGRESS] = self.on_progress
         config.stash[NOTES] = self.notes
+
+    def attach(self, config, submission: Submission) -> None:
+        """Hand the checks the submission once it exists (after collection)."""
+        self._submission = config.stash[SUBMISSION] = submission
 
     def pytest_collection_modifyitems(self, items):
         for item in items:
@@ -85,8 +91,8 @@ class ChecksPlugin:
         """Announce each check's running time (setup, call and teardown) when it ends."""
         name = report.nodeid.rsplit("::", 1)[-1].split("[")[0]
         self._times[name] = self._times.get(name, 0.0) + report.duration
-        if report.when == "teardown" and self._on_progress is not None:
-            self._on_progress(CheckTimed(name, self._times.pop(name)))
+        if report.when == "teardown" and self.on_progress is not None:
+            self.on_progress(CheckTimed(name, self._times.pop(name)))
 
     def pytest_collectreport(self, report):
         if report.failed:
