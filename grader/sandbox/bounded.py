@@ -194,6 +194,7 @@ class BoundedProcess:
         with contextlib.suppress(OSError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         for round_ in range(20):
+            self.proc.poll()  # reaped once dead: as a zombie it would still look alive here
             pids = set(self.tree())
             if round_ == 0:
                 pids |= set(self._escaped())
