@@ -86,6 +86,13 @@ class Exercise:
         """Modules the worker imports before the learner's file arrives."""
         return ["numpy", "keras"] if self.tensorflow else ["numpy"]
 
+    def worker_limits(self):
+        """The sandboxed worker's `Limits` for this exercise."""
+        from grader.sandbox.bounded import Limits
+
+        return Limits(wall_seconds=self.wall_seconds, memory_mb=self.memory_mb,
+                      max_disk_bytes=self.scratch_mb << 20)  # fmt: skip
+
 
 class ManifestError(UserError):
     pass

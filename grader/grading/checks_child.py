@@ -15,7 +15,6 @@ once its imports (and the sandboxed worker's) are done, `{"progress": EVENT}` an
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import ctypes
 import io
@@ -25,8 +24,10 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.exercises import Exercise
+if TYPE_CHECKING:
+    from grader.exercises import Exercise
 
 _PR_SET_CHILD_SUBREAPER = 36
 
@@ -102,6 +103,10 @@ def _run_pytest(exercise: Exercise, *plugins) -> None:
             # themselves, so rendering tracebacks would only cost time.
             "--capture=sys", "--tb=no",
         ]  # fmt: skip
+        # Only pytest's own plugins and ours: whatever else is installed (pytest-xdist in a
+        # developer's venv, anything a course image adds) has no say in a verdict, and
+        # loading it would cost time.
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         sink = io.StringIO()
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             pytest.main(args, plugins=[fixtures, *plugins])
@@ -184,22 +189,23 @@ class _Events:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--control-fd", type=int, required=True)
-    parser.add_argument("--events-fd", type=int, required=True)
-    options = parser.parse_args()
-    control = os.fdopen(options.control_fd, "rb")
-    events = _Events(options.events_fd)
+    # Nothing is imported before the worker starts but what starts it: the worker's
+    # start-up (numpy, TensorFlow) is the longest, and everything else overlaps with it.
+    control_fd, events_fd = (int(sys.argv[sys.argv.index(flag) + 1])
+                             for flag in ("--control-fd", "--events-fd"))  # fmt: skip
+    control = os.fdopen(control_fd, "rb")
+    events = _Events(events_fd)
     # Orphans of the worker are re-parented here, so killing this tree kills them too.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    setup = pickle.loads(control.read(int(control.readline())))  # from the trusted parent
-    exercise: Exercise = setup["exercise"]
-    from grader.grading.proxy import start_worker
-    from grader.sandbox import tiers
+    # From the trusted parent: the worker's part is plain data, the exercise a pickle
+    # of its own, unpacked once the worker is on its way.
+    setup = pickle.loads(control.read(int(control.readline())))
+    from grader.sandbox import launch, tiers
 
     tiers.use(setup["tier"])
-    worker = start_worker(exercise)  # it imports numpy/TensorFlow while this one does
+    worker = launch.start_worker(setup["preload"], setup["limits"])
+    exercise: Exercise = pickle.loads(setup["exercise"])
     # While the worker starts, and before the file arrives: Keras (warmed up in watch,
     # which has the time), then the checks, collected with everything they import.
     if exercise.tensorflow:

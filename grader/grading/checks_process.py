@@ -59,7 +59,10 @@ class ChecksProcess:
         os.close(events_w)
         from grader.sandbox import tiers
 
-        setup = pickle.dumps({"exercise": exercise, "warm": warm, "tier": tiers.current()})
+        setup = pickle.dumps({
+            "tier": tiers.current(), "preload": exercise.preload,
+            "limits": exercise.worker_limits(), "exercise": pickle.dumps(exercise), "warm": warm,
+        })  # fmt: skip
         os.write(self._control_w, f"{len(setup)}\n".encode() + setup)
         self._buffer = bytearray()
         self._ready = False

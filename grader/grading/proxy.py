@@ -18,9 +18,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.exercises import Exercise
-from grader.sandbox.launch import Limits, WorkerDied, WorkerProcess, reachable_temp_dir
+from grader.sandbox import launch
+from grader.sandbox.launch import WorkerDied, WorkerProcess
+
+if TYPE_CHECKING:
+    from grader.exercises import Exercise
 
 _RESULT_FILE = re.compile(r"out-\d+\.(npy|keras)")
 _SANDBOX_COPY = re.compile(r"\S*mlkata-scratch-[^/\s]+/submission\.py")
@@ -408,8 +412,4 @@ class Submission:
 
 def start_worker(exercise: Exercise) -> WorkerProcess:
     """A fresh worker in a fresh scratch folder, already importing what the exercise needs."""
-    scratch = Path(tempfile.mkdtemp(prefix="mlkata-scratch-", dir=reachable_temp_dir()))
-    os.chmod(scratch, 0o700)
-    limits = Limits(wall_seconds=exercise.wall_seconds, memory_mb=exercise.memory_mb,
-                    max_disk_bytes=exercise.scratch_mb << 20)  # fmt: skip
-    return WorkerProcess(scratch, exercise.preload, limits)
+    return launch.start_worker(exercise.preload, exercise.worker_limits())

@@ -25,7 +25,9 @@ from grader.sandbox import tiers
 from grader.sandbox.allowlist import TMPFS_MOUNTS, WORKER_INSIDE, bwrap_arguments, tmpfs_arguments
 from grader.sandbox.bounded import BoundedProcess, Limits, WorkerDied, leftover_processes
 
-__all__ = ["Limits", "WorkerDied", "WorkerProcess", "leftover_processes", "sandbox_tier"]
+__all__ = [
+    "Limits", "WorkerDied", "WorkerProcess", "leftover_processes", "sandbox_tier", "start_worker",
+]  # fmt: skip
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 
@@ -229,6 +231,13 @@ class WorkerProcess:
         for fd in (self._req_w, self._ans_r):
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def start_worker(preload: list[str], limits: Limits) -> WorkerProcess:
+    """A fresh worker in a fresh scratch folder, already importing `preload`."""
+    scratch = Path(tempfile.mkdtemp(prefix="mlkata-scratch-", dir=reachable_temp_dir()))
+    os.chmod(scratch, 0o700)
+    return WorkerProcess(scratch, preload, limits)
 
 
 def tiers_tmpfs(tier: tiers.Tier) -> tuple[str, ...]:
