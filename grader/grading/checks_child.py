@@ -198,11 +198,11 @@ def main() -> None:
     # Orphans of the worker are re-parented here, so killing this tree kills them too.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    from grader.sandbox import launch, tiers  # while the parent still probes the tiers
+
     # From the trusted parent: the worker's part is plain data, the exercise a pickle
     # of its own, unpacked once the worker is on its way.
     setup = pickle.loads(control.read(int(control.readline())))
-    from grader.sandbox import launch, tiers
-
     tiers.use(setup["tier"])
     worker = launch.start_worker(setup["preload"], setup["limits"])
     exercise: Exercise = pickle.loads(setup["exercise"])
