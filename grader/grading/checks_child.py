@@ -198,12 +198,13 @@ def main() -> None:
     # Orphans of the worker are re-parented here, so killing this tree kills them too.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    from grader.sandbox import launch, tiers  # while the parent still probes the tiers
+    from grader.sandbox import allowlist, launch, tiers  # while the parent still probes
 
     # From the trusted parent: the worker's part is plain data, the exercise a pickle
     # of its own, unpacked once the worker is on its way.
     setup = pickle.loads(control.read(int(control.readline())))
     tiers.use(setup["tier"])
+    allowlist.adopt_site_entries(tuple(setup["preload"]), setup["site_entries"])
     worker = launch.start_worker(setup["preload"], setup["limits"])
     exercise: Exercise = pickle.loads(setup["exercise"])
     # While the worker starts, and before the file arrives: Keras (warmed up in watch,

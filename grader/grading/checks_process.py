@@ -58,10 +58,13 @@ class ChecksProcess:
         os.close(control_r)
         os.close(events_w)
         from grader.sandbox import tiers
+        from grader.sandbox.allowlist import site_entries
 
+        preload = exercise.preload
         setup = pickle.dumps({
-            "tier": tiers.current(), "preload": exercise.preload,
-            "limits": exercise.worker_limits(), "exercise": pickle.dumps(exercise), "warm": warm,
+            "tier": tiers.current(), "preload": preload, "limits": exercise.worker_limits(),
+            "site_entries": site_entries(tuple(preload)),
+            "exercise": pickle.dumps(exercise), "warm": warm,
         })  # fmt: skip
         os.write(self._control_w, f"{len(setup)}\n".encode() + setup)
         self._buffer = bytearray()

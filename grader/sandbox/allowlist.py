@@ -12,11 +12,14 @@ entry, no batch folder. /tmp and /dev/shm are small private tmpfs mounts.
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import re
 import site
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import importlib.metadata
 
 WORKER_INSIDE = "/opt/mlkata/worker.py"
 TMPFS_MOUNTS = ("/tmp", "/dev/shm")
@@ -31,6 +34,8 @@ def _canonical(name: str) -> str:
 
 @functools.cache
 def _installed(name: str) -> importlib.metadata.Distribution | None:
+    import importlib.metadata  # 30 ms: only where the allowlist is worked out
+
     try:
         return importlib.metadata.distribution(name)
     except importlib.metadata.PackageNotFoundError:
@@ -77,13 +82,23 @@ def _top_level_entries(dist: importlib.metadata.Distribution) -> set[Path]:
     return {base / n for n in names if (base / n).exists()}
 
 
-@functools.cache
+_KNOWN_ENTRIES: dict[tuple[str, ...], tuple[Path, ...]] = {}
+
+
 def site_entries(modules: tuple[str, ...]) -> tuple[Path, ...]:
     """Every site-packages entry the sandbox binds for these modules."""
-    entries: set[Path] = set()
-    for name in distributions_for(modules):
-        entries |= _top_level_entries(_installed(name))
-    return tuple(sorted(entries))
+    if modules not in _KNOWN_ENTRIES:
+        entries: set[Path] = set()
+        for name in distributions_for(modules):
+            entries |= _top_level_entries(_installed(name))
+        _KNOWN_ENTRIES[modules] = tuple(sorted(entries))
+    return _KNOWN_ENTRIES[modules]
+
+
+def adopt_site_entries(modules: tuple[str, ...], entries: tuple[Path, ...]) -> None:
+    """Use entries the parent process worked out (the checks process does not read every
+    distribution's metadata again)."""
+    _KNOWN_ENTRIES[modules] = entries
 
 
 def site_folders() -> list[Path]:
