@@ -63,3 +63,18 @@ def test_suggestions_speak_chinese_too(mlkata):
     result = mlkata("grade", "--jsn", "--lang", "zh")
     assert result.stderr.startswith("用法： mlkata grade ")
     assert "无法识别的参数：--jsn。你是不是想输入 --json？" in result.stderr
+
+
+def test_each_command_is_found_in_the_module_that_registers_it():
+    """`mlkata COMMAND` imports only COMMAND's module: the map must say where each is."""
+    import argparse
+
+    from grader import cli
+
+    for module, commands in cli.COMMANDS.items():
+        parser = cli.build_parser((module,))
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        assert tuple(action.choices) == commands, module
+    assert cli._modules_for(["--lang", "zh", "grade", "x"]) == ("grader.cli.grade",)
+    assert cli._modules_for(["grde"]) == cli.COMMAND_MODULES  # a typo: all, to suggest one
+    assert cli._modules_for(["--help"]) == cli.COMMAND_MODULES

@@ -149,7 +149,7 @@ def test_finetune_base_says_when_it_builds_and_only_then(tmp_path, quick_base):
     notes = []
     finetune_base.load_base(tmp_path, on_build=notes.append)
     finetune_base.load_base(tmp_path, on_build=notes.append)
-    assert notes == [finetune_base.BUILDING]
+    assert notes == [finetune_base.building_message()]
 
 
 @pytest.mark.slow
@@ -168,7 +168,7 @@ def test_grading_finetune_tells_the_learner_while_the_base_is_built(tmp_path, mo
     first, second = [], []
     grade(exercise, exercise.stub_path, on_progress=first.append)
     grade(exercise, exercise.stub_path, on_progress=second.append)
-    building = Stage(finetune_base.BUILDING)
+    building = Stage(finetune_base.building_message())
     assert [e for e in first if e == building] == [building]
     assert building not in second
     assert (

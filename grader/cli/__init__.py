@@ -17,14 +17,15 @@ from grader.errors import UserError
 from grader.messages import say
 
 # One module per group of commands; order is the order in `mlkata --help`.
-COMMAND_MODULES = (
-    "grader.cli.quiz",  # quiz, stats, topics
-    "grader.cli.interview",  # interview
-    "grader.cli.grade",  # grade
-    "grader.cli.workspace",  # init, list, next, hint, watch, reset
-    "grader.cli.author",  # validate, new, verify, batch, export, import
-    "grader.cli.classroom",  # verify, batch, export
-)
+COMMANDS = {
+    "grader.cli.quiz": ("quiz", "stats", "topics"),
+    "grader.cli.interview": ("interview",),
+    "grader.cli.grade": ("grade",),
+    "grader.cli.workspace": ("init", "list", "next", "hint", "watch", "reset"),
+    "grader.cli.author": ("validate", "new", "import"),
+    "grader.cli.classroom": ("verify", "batch", "export"),
+}
+COMMAND_MODULES = tuple(COMMANDS)
 
 
 class Parser(argparse.ArgumentParser):
@@ -61,7 +62,8 @@ def _localized_usage(usage: str) -> str:
     return "用法： " + usage.removeprefix("usage: ") if language() == "zh" else usage
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The parser with the commands of `modules` (all of them unless told)."""
     parser = Parser(
         prog="mlkata",
         description=say(
@@ -87,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -98,6 +100,22 @@ def build_parser() -> argparse.ArgumentParser:
     for name, sub in subparsers.choices.items():
         _remember_parser(sub, name)
     return parser
+
+
+def _modules_for(argv: list[str]) -> tuple[str, ...]:
+    """Only the module of the command named, when it is named exactly: importing every
+    command's module costs ~40 ms, on every start. Anything else (help, a typo to
+    suggest a command for) gets them all."""
+    for i, arg in enumerate(argv):
+        if arg in ("-h", "--help", "--version"):
+            break
+        if arg.startswith("-") or argv[i - 1 : i] == ["--lang"]:
+            continue
+        for module, commands in COMMANDS.items():
+            if arg in commands:
+                return (module,)
+        break
+    return COMMAND_MODULES
 
 
 def _remember_parser(parser: argparse.ArgumentParser, command: str) -> None:
@@ -119,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     messages.use(language_in(argv))
-    parser = build_parser()
+    parser = build_parser(_modules_for(argv))
     argv = command_named(argv, parser)
     args, extras = parser.parse_known_args(argv)
     if extras:

@@ -118,7 +118,13 @@ class CachedBase:
     scratch_accuracy: float
 
 
-BUILDING = "Building the pretrained base model (first run only: 15-20 s) ..."
+def building_message() -> str:
+    """What the learner reads while the base is built, in the checks' language."""
+    from grader.checks.language import language
+
+    if language() == "zh":
+        return "正在构建预训练的基础模型（只在第一次运行时需要，15-20 秒）……"
+    return "Building the pretrained base model (first run only: 15-20 s) ..."
 
 
 def load_base(
@@ -144,7 +150,7 @@ def load_base(
     ):
         folder.mkdir(parents=True, exist_ok=True)
         if on_build is not None:
-            on_build(BUILDING)
+            on_build(building_message())
         model = pretrain_base()
         _atomic_write(model_path, lambda tmp: model.save(tmp), suffix=".keras")
         record = {
