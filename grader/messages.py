@@ -14,6 +14,7 @@ screen is Chinese either way.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -177,7 +178,10 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(regex, re.DOTALL)
 
 
-_PATTERNS = [(key, _pattern(en)) for key, (en, _) in MACHINERY.items()]
+@functools.cache
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """Compiled on first use (10 ms): only Chinese verdicts need them."""
+    return [(key, _pattern(en)) for key, (en, _) in MACHINERY.items()]
 
 
 def localize(message: str, lang: str) -> str:
@@ -191,7 +195,7 @@ def localize(message: str, lang: str) -> str:
         return message
     for english, chinese in _TAILS:
         message = message.replace(english, chinese)
-    for key, pattern in _PATTERNS:
+    for key, pattern in _patterns():
         match = pattern.fullmatch(message)
         if match:
             values = {name: localize(value, lang) for name, value in match.groupdict().items()}
