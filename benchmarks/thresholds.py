@@ -315,41 +315,55 @@ def fine_tune(base_model, x_new, y_new):
 
 
 def measure_finetune(rounds: int) -> None:
-    """Each round draws the small set afresh (as a grading does) and trains the grader's
-    from-scratch baseline on it; every answer fine-tunes on the same draw."""
+    """Each round draws the small set afresh (as a grading does); every answer fine-tunes on
+    it, and is measured as the checks measure it, its base's weights then set to zero."""
     import keras
 
     from grader.checks.support import fresh_rng
-    from grader.checks.test_finetune import MIN_UNSEEN_ACCURACY, TIME_LIMIT
+    from grader.checks.test_finetune import (
+        CHANCE,
+        MAX_KEPT_SKILL,
+        MIN_UNSEEN_ACCURACY,
+        TIME_LIMIT,
+    )
     from grader.data import finetune_base
 
     base = finetune_base.load_base()
+    originals = [np.asarray(w) for layer in base.model.layers
+                 if isinstance(layer, keras.layers.Conv2D) for w in layer.weights]  # fmt: skip
     folder = Path(tempfile.mkdtemp(prefix="mlkata-bench-"))
     short = folder / "head_three_epochs.py"
     short.write_text(HEAD_THREE_EPOCHS, encoding="utf-8")
-    answers = [*correct_answers("finetune"), short]
     correct = correct_answers("finetune")
-    worst_gap, worst, slowest, wrong = np.inf, 1.0, 0.0, 0.0
-    worst_pair = (0.0, 0.0)
-    print("finetune: per round (a fresh draw of 50 digits), unseen 5-9 accuracy and seconds")
+    beside = [ROOT / "tests" / "gaming" / f for f in ("ft_tiny_branch.py", "ft_decoy_branch.py")]
+    worst, slowest, wrong = 1.0, 0.0, 0.0
+    most_kept, least_kept_wrong = 0.0, np.inf
+    print("finetune: per round (a fresh draw of 50 digits), unseen 5-9 accuracy, the share of")
+    print("  its skill above chance kept with the base's weights zeroed, and seconds")
     for round_ in range(rounds):
-        data = finetune_base.finetune_data(fresh_rng())
-        scratch = finetune_base.scratch_accuracy(data)
-        print(f"  round {round_ + 1}: from scratch {scratch:.3f}")
-        for file in answers:
+        rng = fresh_rng()
+        data = finetune_base.finetune_data(rng)
+        print(f"  round {round_ + 1}")
+        for file in [*correct, short, *beside]:
             fresh = keras.saving.load_model(base.path, safe_mode=True)
             start = time.perf_counter()
             model = load(file).fine_tune(fresh, data.x_new, data.y_new)
             seconds = time.perf_counter() - start
-            predicted = model.predict(data.x_unseen, verbose=0).argmax(axis=1)
-            accuracy = float(np.mean(predicted == data.y_unseen))
-            print(f"    {file.parent.name}/{file.name:26} {accuracy:.3f} in {seconds:.1f} s")
+            accuracy = _accuracy_on(model, data)
+            for weight in model.weights:
+                value = np.asarray(weight)
+                if any(value.shape == o.shape and np.array_equal(value, o) for o in originals):
+                    weight.assign(np.zeros_like(value))
+            kept = (_accuracy_on(model, data) - CHANCE) / (accuracy - CHANCE)
+            print(f"    {file.parent.name}/{file.name:26} {accuracy:.3f}  kept {kept:5.2f}  "
+                  f"in {seconds:.1f} s")  # fmt: skip
             if file in correct:
                 worst, slowest = min(worst, accuracy), max(slowest, seconds)
-                if (1 - scratch) / (1 - accuracy) < worst_gap:
-                    worst_gap, worst_pair = (1 - scratch) / (1 - accuracy), (accuracy, scratch)
-            else:
+                most_kept = max(most_kept, kept)
+            elif file == short:
                 wrong = max(wrong, accuracy)
+            else:
+                least_kept_wrong = min(least_kept_wrong, kept)
     line(
         "unseen_accuracy",
         f">= {MIN_UNSEEN_ACCURACY}",
@@ -358,11 +372,12 @@ def measure_finetune(rounds: int) -> None:
         ratio((1 - wrong) / (1 - worst)) + " (on error rates)",
     )
     line(
-        "beats_training_from_scratch",
-        "> scratch, same draw",
-        f"{worst_pair[0]:.3f}",
-        f"{worst_pair[1]:.3f}",
-        ratio(worst_gap) + " (on error rates)",
+        "relies_on_pretrained_features",
+        f"kept <= {MAX_KEPT_SKILL}",
+        f"kept {most_kept:.2f}",
+        f"kept {least_kept_wrong:.2f}",
+        ratio(min(MAX_KEPT_SKILL / max(most_kept, 1e-3), least_kept_wrong / MAX_KEPT_SKILL))
+        + " (nearer side of the threshold)",
     )
     line(
         "within_time_limit",
@@ -372,6 +387,11 @@ def measure_finetune(rounds: int) -> None:
         ratio(TIME_LIMIT / slowest) + " below the limit",
     )
     print("  base_weights_unchanged: exact (bit for bit, and a nudge must move the predictions)")
+
+
+def _accuracy_on(model, data) -> float:
+    predicted = model.predict(data.x_unseen, verbose=0).argmax(axis=1)
+    return float(np.mean(predicted == data.y_unseen))
 
 
 def main() -> None:

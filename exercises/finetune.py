@@ -14,9 +14,9 @@ Write `fine_tune(base_model, x_new, y_new) -> keras.Model`:
   10 softmax probabilities per image, whose argmax is the digit itself
   (so a 7 gives index 7). Only built-in Keras layers: the grader loads
   your model with `safe_mode=True`.
-- The grader measures accuracy on digits 5-9 your code never saw, and
-  compares it with the same architecture trained from scratch on the same
-  small set: transfer learning should win. Stay within a minute.
+- The grader measures accuracy on digits 5-9 your code never saw, and checks
+  that your model is built on the pretrained features: with the base's
+  weights set to zero, it should lose what it knows. Stay within a minute.
 
 Example:
 
@@ -43,8 +43,8 @@ Check your work with `mlkata grade finetune`.
 - 返回一个 keras.Model：输入 (N, 28, 28, 1) 的 float32 图像，每张输出 10 个
   softmax 概率，argmax 就是数字本身（7 对应下标 7）。只用 Keras 自带的层：
   评分程序以 `safe_mode=True` 加载你的模型。
-- 评分程序在你的代码从未见过的数字 5-9 上测量准确率，并与同样结构、在同一个
-  小数据集上从头训练的模型比较：迁移学习应当胜出。请在一分钟内完成。
+- 评分程序在你的代码从未见过的数字 5-9 上测量准确率，并检查你的模型建立在预训练
+  特征之上：把基座的权重置零后，它应当失去它学到的本领。请在一分钟内完成。
 
 用 `mlkata grade finetune` 检查你的答案。
 """

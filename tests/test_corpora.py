@@ -42,13 +42,19 @@ TRICKS = {
     "pipe_leak_first_call.py": {
         "test_model_independent_of_test_set": ("TRAINED ON THE TEST SET", "different model again")
     },
+    # its own seed from os.urandom on every call: no two runs agree, so the grader cannot
+    # rule out a leak, and says the pipeline does not repeat itself
+    "pipe_clock_seed.py": {"test_model_independent_of_test_set": "different model again"},
     # issue 11: a retrained copy of the base, the original carried on a branch times zero
     "ft_decoy_branch.py": {"test_base_weights_unchanged": "not on the path"},
+    # a CNN trained from scratch, the frozen base beside it on a branch scaled by 1e-3: on
+    # the path (a nudge moves the predictions), bit for bit unchanged, and not used
+    "ft_tiny_branch.py": {"test_relies_on_pretrained_features": "does not rely"},
 }  # fmt: skip
-# Checks a gaming answer may fail as well, as a plain consequence of its trick: the
-# retrained copy of the base often does no better than training from scratch.
+# Checks a gaming answer may fail as well, as a plain consequence of its trick: a model
+# that keeps the base on a branch times zero does not rely on its features either.
 ALSO = {
-    "ft_decoy_branch.py": {"test_beats_training_from_scratch"},
+    "ft_decoy_branch.py": {"test_relies_on_pretrained_features"},
 }  # fmt: skip
 
 
@@ -78,16 +84,10 @@ def test_every_gaming_answer_names_its_trick():
     assert [f.name for f in _ours(GAMING)] == sorted(TRICKS)
 
 
-# Not yet fair to every correct answer, and said so here rather than hidden: with 10
-# fresh digits per class, the from-scratch baseline (0.862-0.893 measured) sits inside
-# the range of correct fine-tuned heads (0.832-0.908), so some independent heads lose
-# these points on some draws (benchmarks/thresholds.py finetune). Every other check
-# must pass.
 # Checks that still reject some correct answers on some draws (issue 11 stays open for
-# them): finetune's scratch baseline overlaps correct heads; a BatchNorm pipeline with
-# a decaying RMSprop schedule fell below the 0.93 unseen-accuracy bar once in CI.
+# them), said so here rather than hidden: a BatchNorm pipeline with a decaying RMSprop
+# schedule fell below the 0.93 unseen-accuracy bar once in CI. Every other check must pass.
 NOT_YET_FAIR = {
-    "finetune": {"test_beats_training_from_scratch": "no better than"},
     "pipeline": {"test_unseen_accuracy": "expected at least 0.93"},
 }
 

@@ -15,17 +15,21 @@ import numpy as np
 import pytest
 
 from grader.checks.support import describe, fresh_rng, predict, say
-from grader.data.finetune_base import PER_CLASS, finetune_data, load_base, scratch_accuracy
+from grader.data.finetune_base import PER_CLASS, finetune_data, load_base
 
 # Accuracy on the 975 unseen test digits 5-9, after fine-tuning on 10 digits of
 # each class drawn fresh for each grading. Measured (benchmarks/thresholds.py
 # finetune, two draws): the reference and the five heads of tests/fair/ 0.876-0.908,
-# a head trained for only 3 epochs 0.590-0.643, the from-scratch baseline 0.891-0.893;
-# on other draws (single gradings) heads scored 0.832-0.837 and the baseline 0.862.
-# So the floor sits well below correct answers; "beats training from scratch"
-# compares with a baseline trained on the same draw, and is NOT yet fair to every
-# correct head (some land just under the baseline on some draws: tests/test_corpora.py).
+# a head trained for only 3 epochs 0.590-0.643; on other draws (single gradings)
+# heads scored 0.832-0.837. So the floor sits well below correct answers.
 MIN_UNSEEN_ACCURACY = 0.75
+# "Relies on the pretrained features": with the base's weights zeroed, the model may keep
+# at most this share of its accuracy above chance (0.2 among digits 5-9). Why not "beats the
+# same architecture trained from scratch": with so few digits a CNN trained from scratch
+# scores about as well as a fine-tuned head (the two overlapped on several draws), so that
+# comparison failed correct answers. MEASURED_SCRAMBLE
+CHANCE = 0.2
+MAX_KEPT_SKILL = 0.5
 # Time: CPU seconds of the call, so a busy machine does not fail it (on 2 shared cores
 # the reference's call took 5-9 s of wall clock when idle, 60 s under a load of 15).
 # The call may run to CALL_TIMEOUT; the check asks for TIME_LIMIT, so a slow
@@ -45,18 +49,6 @@ def base(announce):
 def data():
     """The small labelled set is drawn fresh for every grading."""
     return finetune_data(fresh_rng())
-
-
-@pytest.fixture(scope="module")
-def scratch(data, announce) -> float:
-    """The baseline, trained by the grader on the same digits the submission got."""
-    announce(
-        say(
-            en="the grader's baseline: the same architecture trained from scratch on your digits",
-            zh="评分器的基线：同一架构在你拿到的数字上从零训练",
-        )
-    )
-    return scratch_accuracy(data)
 
 
 @pytest.fixture(scope="module")
@@ -199,24 +191,44 @@ def test_unseen_accuracy(tuned, data, report):
     )
 
 
-def test_beats_training_from_scratch(tuned, scratch, data, report):
-    """Fine-tuning beats the same architecture trained from scratch on the same small set."""
-    accuracy = _unseen_accuracy(_model(tuned), data)
-    n = 5 * PER_CLASS
-    assert accuracy > scratch, say(
-        en=f"the model from {CALL} classified {accuracy:.3f} of the unseen digits 5-9 correctly, "
-        f"no better than the same architecture trained from scratch on the same {n} digits "
-        f"({scratch:.3f}); expected the pretrained features to help: freeze the base, train a "
-        "new head long enough",
-        zh=f"{CALL} 返回的模型在未见过的数字 5-9 上准确率为 {accuracy:.3f}，不比同一架构在同样 "
-        f"{n} 个数字上从零训练的结果（{scratch:.3f}）更好；预训练特征应当有帮助：冻结基座，"
-        "把新的头部训练足够久。",
+def test_relies_on_pretrained_features(tuned, base, data, report):
+    """The model is built on the pretrained features: with the base's weights zeroed, it
+    loses what it knows."""
+    model = _model(tuned)
+    accuracy = _unseen_accuracy(model, data)
+    originals = [np.asarray(w) for layer in base.model.layers
+                 if isinstance(layer, keras.layers.Conv2D) for w in layer.weights]  # fmt: skip
+    # Every one of the base's weights, found bit for bit in the returned model, set to zero:
+    # the base then sees nothing, and a model built on its features cannot either.
+    saved = [(w, np.array(w)) for w in model.weights
+             if any(_same(np.asarray(w), o) for o in originals)]  # fmt: skip
+    try:
+        for weight, value in saved:
+            weight.assign(np.zeros_like(value))
+        blind = _unseen_accuracy(model, data)
+    finally:
+        for weight, value in saved:
+            weight.assign(value)
+    skill, kept = accuracy - CHANCE, blind - CHANCE
+    assert saved and kept <= MAX_KEPT_SKILL * skill, say(
+        en=f"with the pretrained base's weights set to zero, the model from {CALL} still "
+        f"classified {blind:.3f} of the unseen digits 5-9 ({accuracy:.3f} with them): it does "
+        "not rely on the pretrained features; expected a new head on the frozen base's "
+        "features (a network trained from scratch beside the base does not count)",
+        zh=f"把预训练基座的权重置零后，{CALL} 返回的模型在未见过的数字 5-9 上仍有 "
+        f"{blind:.3f} 的准确率（不置零时为 {accuracy:.3f}）：它并不依赖预训练的特征；"
+        "应在冻结基座的特征之上接一个新的头部（在基座旁边从零训练一个网络不算）。",
     )
     report(
-        en=f"{accuracy:.3f} against {scratch:.3f} for the same architecture trained from scratch "
-        f"on the same {n} digits",
-        zh=f"{accuracy:.3f}，同一架构在同样 {n} 个数字上从零训练为 {scratch:.3f}",
+        en=f"with the base's weights set to zero, accuracy on unseen digits 5-9 falls from "
+        f"{accuracy:.3f} to {blind:.3f}: the model is built on the pretrained features",
+        zh=f"把基座权重置零后，未见过的数字 5-9 上的准确率从 {accuracy:.3f} 降到 {blind:.3f}："
+        "模型建立在预训练特征之上",
     )
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and np.array_equal(a, b)
 
 
 def test_within_time_limit(tuned, report):

@@ -207,16 +207,20 @@ class Submission:
         return _SANDBOX_COPY.sub(self.file.name, text)
 
     # -- calling --------------------------------------------------------------
-    def call(self, *args, timeout: float | None = None, return_args: bool = False, **kwargs):
-        """Call the learner's function; returns its value (and the args after, if asked)."""
-        return self._call(self.exercise.function, args, kwargs, timeout, return_args)
+    def call(self, *args, timeout: float | None = None, return_args: bool = False,
+             run_seed: int | None = None, **kwargs):  # fmt: skip
+        """Call the learner's function; returns its value (and the args after, if asked).
+        `run_seed`: seed the worker's random generators (Python, numpy, Keras) just
+        before the call, so that calls with the same seed and data can be compared."""
+        return self._call(self.exercise.function, args, kwargs, timeout, return_args, run_seed)
 
     def call_other(self, function: str, *args, timeout: float | None = None, **kwargs):
         """Call another function of the same file (a contract with two, such as
         train_bpe and bpe_encode), in the same worker."""
         return self._call(function, args, kwargs, timeout, False)
 
-    def _call(self, name: str, args: tuple, kwargs: dict, timeout, return_args: bool):
+    def _call(self, name: str, args: tuple, kwargs: dict, timeout, return_args: bool,
+              run_seed: int | None = None):  # fmt: skip
         self._ensure_loaded()
         shown = ", ".join(
             [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
@@ -230,6 +234,8 @@ class Submission:
             "args": [self._encode(a, scratch) for a in args],
             "kwargs": {k: self._encode(v, scratch) for k, v in kwargs.items()},
         }
+        if run_seed is not None:
+            request["seed"] = int(run_seed)
         limit = self._budget if timeout is None else min(timeout, self._budget)
         cpu_before = self._worker.cpu_seconds()
         answer = self._ask(request, limit, during=during)

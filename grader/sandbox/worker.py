@@ -13,7 +13,8 @@ then any number of `call`s:
     -> {"op": "load", "path": "submission.py", "function": "preprocess_image"}
     <- {"ok": true}
     -> {"op": "call", "args": [VALUE...], "kwargs": {"name": VALUE}, "return_args": false,
-        "function": NAME (optional: another function of the same file)}
+        "function": NAME (optional: another function of the same file),
+        "seed": INT (optional: seed Python's, numpy's and Keras' generators first)}
     <- {"ok": true, "value": VALUE, "args_after": [VALUE...] | null}
     <- {"ok": false, "kind": "syntax|missing|exception|unreadable", "message": "..."}
 
@@ -173,6 +174,8 @@ class Worker:
         args = [decode(a) for a in request["args"]]
         kwargs = {k: decode(v) for k, v in request["kwargs"].items()}
         try:
+            if isinstance(request.get("seed"), int):
+                _seed_everything(request["seed"])
             value = function(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001
             return {
@@ -194,6 +197,18 @@ class Worker:
                 "message": f"saving it failed: {type(exc).__name__}: {exc}",
             }
         return answer
+
+
+def _seed_everything(seed):
+    """The same seed before two calls makes an unseeded learner's code repeat itself:
+    Python's and numpy's generators, and Keras' (with TensorFlow's) where loaded."""
+    import random
+
+    random.seed(seed)
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed(seed % 2**32)
+    if "keras" in sys.modules:
+        sys.modules["keras"].utils.set_random_seed(seed % 2**32)
 
 
 def _import_quietly(names):
