@@ -98,6 +98,12 @@ class ManifestError(UserError):
     pass
 
 
+def _say(en: str, zh: str) -> str:
+    from grader.messages import say
+
+    return say(en=en, zh=zh)
+
+
 def load_manifest(path: Path | None = None) -> list[Exercise]:
     """The manifest's exercises in course order: track by track in the order of `tracks:`,
     each track's exercises in manifest order (exercises without a track last).
@@ -129,7 +135,11 @@ class UnknownTrack(UserError):
 
     def __init__(self, track_id: str, tracks: list[Track]):
         self.track_id, self.known = track_id, tuple(t.id for t in tracks)
-        super().__init__(f"unknown track {track_id!r} (tracks: {', '.join(self.known) or 'none'})")
+        known = ", ".join(self.known)
+        super().__init__(
+            _say(en=f"unknown track {track_id!r} (tracks: {known or 'none'})",
+                 zh=f"没有名为“{track_id}”的路线（现有：{known or '无'}）")
+        )  # fmt: skip
 
 
 def _read(path: Path | None) -> tuple[Path, dict]:
@@ -137,9 +147,11 @@ def _read(path: Path | None) -> tuple[Path, dict]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ManifestError(f"{path}: cannot read the exercise manifest: {exc}") from exc
+        raise ManifestError(_say(en=f"{path}: cannot read the exercise manifest: {exc}",
+                                 zh=f"{path}：无法读取练习清单：{exc}")) from exc  # fmt: skip
     if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
-        raise ManifestError(f"{path}: expected format_version: {FORMAT_VERSION}")
+        raise ManifestError(_say(en=f"{path}: expected format_version: {FORMAT_VERSION}",
+                                 zh=f"{path}：应为 format_version: {FORMAT_VERSION}"))  # fmt: skip
     return path, data
 
 
@@ -154,7 +166,11 @@ def _tracks(data: dict, path: Path) -> list[Track]:
             for entry in data.get("tracks") or []
         ]
     except (KeyError, TypeError, AttributeError) as exc:
-        raise ManifestError(f"{path}: tracks: missing or malformed field ({exc})") from exc
+        message = _say(
+            en=f"{path}: tracks: missing or malformed field ({exc})",
+            zh=f"{path}：tracks：字段缺失或格式错误（{exc}）",
+        )
+        raise ManifestError(message) from exc
 
 
 def _exercise(entry: dict, path: Path, solutions_dir: Path) -> Exercise:
@@ -188,7 +204,8 @@ def _exercise(entry: dict, path: Path, solutions_dir: Path) -> Exercise:
             difficulty=str(entry["difficulty"]) if entry.get("difficulty") is not None else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise ManifestError(f"{where}: missing or malformed field ({exc})") from exc
+        raise ManifestError(_say(en=f"{where}: missing or malformed field ({exc})",
+                                 zh=f"{where}：字段缺失或格式错误（{exc}）")) from exc  # fmt: skip
 
 
 def get_exercise(exercise_id: str, manifest: list[Exercise] | None = None) -> Exercise:
