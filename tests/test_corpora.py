@@ -84,12 +84,11 @@ def test_every_gaming_answer_names_its_trick():
     assert [f.name for f in _ours(GAMING)] == sorted(TRICKS)
 
 
-# Checks that still reject some correct answers on some draws (issue 11 stays open for
-# them), said so here rather than hidden: a BatchNorm pipeline with a decaying RMSprop
-# schedule fell below the 0.93 unseen-accuracy bar once in CI. Every other check must pass.
-NOT_YET_FAIR = {
-    "pipeline": {"test_unseen_accuracy": "expected at least 0.93"},
-}
+# Checks that still reject some correct answers on some draws, each with words its message
+# must hold, excused here rather than hidden (issue 11 stays open while any is listed).
+# None now: finetune's "beats training from scratch" gave way to "relies on the pretrained
+# features", and the pipeline's accuracy bar moved to 0.90 (see its measured figures).
+NOT_YET_FAIR: dict[str, dict[str, str]] = {}
 
 
 @pytest.mark.parametrize("file", _cases(FAIR))

@@ -34,9 +34,13 @@ from grader.checks.support import (
 )
 
 # Accuracy on the 2,000 held-back digits, which run 1 never saw. Measured
-# (benchmarks/thresholds.py pipeline): the reference and tests/fair/ 0.949-0.970;
-# one epoch of the seed CNN 0.865 (2.6x the weakest correct answer's error rate).
-MIN_UNSEEN_ACCURACY = 0.93
+# (benchmarks/thresholds.py pipeline, and single draws): the reference and tests/fair/
+# 0.918-0.976, the weakest a tanh/average-pooling CNN that pins no seed, and a BatchNorm
+# pipeline as low as 0.928 on one draw (it failed the old bar of 0.93 in CI); one epoch of
+# the seed CNN 0.865. Correct and under-trained pipelines are a continuum, so the bar
+# sits between them: the under-trained error rate 1.35x the bar's, the bar's 1.2x the
+# weakest correct answer's (margins under 1.5x: there is no gap to put them in).
+MIN_UNSEEN_ACCURACY = 0.90
 # The reported accuracy must match the grader's own measurement on the same
 # digits; the reference matches exactly. 0.01 is 10 of the 1,000 test digits.
 ACCURACY_TOLERANCE = 0.01

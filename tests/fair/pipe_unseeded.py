@@ -1,5 +1,6 @@
 """Correct pipeline that pins no seed at all: the functional API, AveragePooling, tanh, Adam
-with a fixed small learning rate, a held-out slice of the training data for validation.
+with a fixed small learning rate, five epochs (the stub's own suggestion), a held-out slice
+of the training data for validation.
 The grader starts every run from the same random state, so this gives the same model for
 the same data."""
 
@@ -26,7 +27,7 @@ def train_and_evaluate(x_train, y_train, x_test, y_test):
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    model.fit(x[:cut], y[:cut], validation_data=(x[cut:], y[cut:]), epochs=4, batch_size=64,
+    model.fit(x[:cut], y[:cut], validation_data=(x[cut:], y[cut:]), epochs=5, batch_size=64,
               verbose=0)  # fmt: skip
     _, accuracy = model.evaluate(prep(x_test), y_test, verbose=0)
     return model, float(accuracy)
