@@ -29,6 +29,7 @@ HAND_PRED = np.array([0, 0, 1, 1, 2, 2, 2, 0, 2])
 # cm[t][p] += 1) used 0.21-0.22 s and passes: no CPU limit separates it from np.add.at
 # by a safe margin at this size.
 BIG, LIMIT_S = 1_500_000, 0.5
+MAX_LINES = 10_000  # of the learner's file, for 1.5 M labels: whole-array code runs ~30
 
 
 def _expected(y_true: np.ndarray, y_pred: np.ndarray, classes: int) -> dict:
@@ -329,14 +330,27 @@ def test_vectorised_on_a_million_labels(submission, report):
     rng = np.random.default_rng()
     # int32 labels: half the bytes to send and read as int64, and still integer arrays.
     y_true, y_pred = (labels.astype(np.int32) for labels in _random_case(rng, 10, BIG))
-    out = _call(submission.call, y_true, y_pred, 10)
+    out = _call(lambda *args: submission.call(*args, count_lines=True), y_true, y_pred, 10)
     used = submission.last_call_cpu_s
+    lines = getattr(submission, "last_call_python_lines", None)
     counts = np.asarray(out["confusion"])
     assert counts.shape == (10, 10) and int(counts.sum()) == BIG, say(
         en=f"on {BIG:,} labels the confusion matrix has shape {counts.shape} and sums to "
            f"{counts.sum()}; expected (10, 10) summing to {BIG:,}",
         zh=f"{BIG:,} 个标签时混淆矩阵形状为 {counts.shape}，总和 {counts.sum()}；应为 (10, 10)，"
            f"总和 {BIG:,}",
+    )  # fmt: skip
+    # A loop over Python ints (tolist()) is fast enough for the CPU limit (0.1 s here, as
+    # fast as np.histogram2d), so the lines of the learner's file that ran are counted too:
+    # a loop over the samples runs one or more per sample, whole-array code a few dozen.
+    # (Counting slows such a loop several times over, so this is asked first.)
+    assert lines is None or lines <= MAX_LINES, say(
+        en=f"classification_metrics on {BIG:,} labels ran {lines:,} lines of your code: a Python "
+           "loop over the samples (a for loop, a comprehension, zip over tolist()); count them "
+           "all at once with np.bincount(y_true * C + y_pred) or np.add.at",
+        zh=f"classification_metrics 处理 {BIG:,} 个标签时运行了你的代码 {lines:,} 行：这是对样本的 "
+           "Python 循环（for 循环、推导式、对 tolist() 的 zip）；请用 "
+           "np.bincount(y_true * C + y_pred) 或 np.add.at 一次性计数",
     )  # fmt: skip
     assert used is None or used <= LIMIT_S, say(
         en=f"classification_metrics on {BIG:,} labels used {used:.2f} s of CPU; at most "

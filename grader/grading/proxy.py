@@ -77,6 +77,7 @@ class Submission:
         # CPU seconds the worker used during the last call, measured from /proc by
         # the grader: steadier than wall time on a busy machine, and unforgeable.
         self.last_call_cpu_s: float | None = None
+        self.last_call_python_lines: int | None = None
 
     # -- lifecycle ------------------------------------------------------------
     def _start_worker(self) -> WorkerProcess:
@@ -208,11 +209,15 @@ class Submission:
 
     # -- calling --------------------------------------------------------------
     def call(self, *args, timeout: float | None = None, return_args: bool = False,
-             run_seed: int | None = None, **kwargs):  # fmt: skip
+             run_seed: int | None = None, count_lines: bool = False, **kwargs):  # fmt: skip
         """Call the learner's function; returns its value (and the args after, if asked).
         `run_seed`: seed the worker's random generators (Python, numpy, Keras) just
-        before the call, so that calls with the same seed and data can be compared."""
-        return self._call(self.exercise.function, args, kwargs, timeout, return_args, run_seed)
+        before the call, so that calls with the same seed and data can be compared.
+        `count_lines`: have the worker count the lines of the learner's file that ran
+        (`last_call_python_lines`; the learner's process says it, so it may only ever
+        explain a failure, never make a check pass)."""
+        return self._call(self.exercise.function, args, kwargs, timeout, return_args, run_seed,
+                          count_lines)  # fmt: skip
 
     def call_other(self, function: str, *args, timeout: float | None = None, **kwargs):
         """Call another function of the same file (a contract with two, such as
@@ -220,7 +225,7 @@ class Submission:
         return self._call(function, args, kwargs, timeout, False)
 
     def _call(self, name: str, args: tuple, kwargs: dict, timeout, return_args: bool,
-              run_seed: int | None = None):  # fmt: skip
+              run_seed: int | None = None, count_lines: bool = False):  # fmt: skip
         self._ensure_loaded()
         shown = ", ".join(
             [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
@@ -236,11 +241,15 @@ class Submission:
         }
         if run_seed is not None:
             request["seed"] = int(run_seed)
+        if count_lines:
+            request["count_lines"] = True
         limit = self._budget if timeout is None else min(timeout, self._budget)
         cpu_before = self._worker.cpu_seconds()
         answer = self._ask(request, limit, during=during)
         if self._worker is not None:
             self.last_call_cpu_s = self._worker.cpu_seconds() - cpu_before
+        lines = answer.get("lines")
+        self.last_call_python_lines = lines if type(lines) is int and lines >= 0 else None
         if not answer.get("ok"):
             kind, message = answer.get("kind"), str(answer.get("message", ""))[:2000]
             if kind == "missing":

@@ -14,8 +14,9 @@ then any number of `call`s:
     <- {"ok": true}
     -> {"op": "call", "args": [VALUE...], "kwargs": {"name": VALUE}, "return_args": false,
         "function": NAME (optional: another function of the same file),
-        "seed": INT (optional: seed Python's, numpy's and Keras' generators first)}
-    <- {"ok": true, "value": VALUE, "args_after": [VALUE...] | null}
+        "seed": INT (optional: seed Python's, numpy's and Keras' generators first),
+        "count_lines": true (optional: count the lines of the learner's file that ran)}
+    <- {"ok": true, "value": VALUE, "args_after": [VALUE...] | null, "lines": INT | null}
     <- {"ok": false, "kind": "syntax|missing|exception|unreadable", "message": "..."}
 
 A VALUE is plain JSON data: {"t": "none"}, {"t": "bool"|"int"|"float"|"str", "v": ...},
@@ -173,10 +174,16 @@ class Worker:
                 return {"ok": False, "kind": "missing", "message": request["function"]}
         args = [decode(a) for a in request["args"]]
         kwargs = {k: decode(v) for k, v in request["kwargs"].items()}
+        counter = _LineCounter(self.path) if request.get("count_lines") else None
         try:
             if isinstance(request.get("seed"), int):
                 _seed_everything(request["seed"])
-            value = function(*args, **kwargs)
+            if counter is not None:
+                sys.settrace(counter.enter)
+            try:
+                value = function(*args, **kwargs)
+            finally:
+                sys.settrace(None)
         except BaseException as exc:  # noqa: BLE001
             return {
                 "ok": False,
@@ -185,7 +192,8 @@ class Worker:
                 "message": _learner_traceback(exc, self.path),
             }
         try:
-            answer = {"ok": True, "value": encode(value), "args_after": None}
+            lines = counter.lines if counter is not None else None
+            answer = {"ok": True, "value": encode(value), "args_after": None, "lines": lines}
             if request.get("return_args"):
                 answer["args_after"] = [encode(a) for a in args]
         except Unreadable as exc:
@@ -197,6 +205,23 @@ class Worker:
                 "message": f"saving it failed: {type(exc).__name__}: {exc}",
             }
         return answer
+
+
+class _LineCounter:
+    """Counts the lines of the learner's own file that run during a call (a loop over a
+    million elements runs millions; whole-array numpy code a few dozen). What it reports
+    is the learner's process speaking: the grader uses it only to explain a failure."""
+
+    def __init__(self, path):
+        self.path, self.lines = path, 0
+
+    def enter(self, frame, event, arg):
+        return self.count if frame.f_code.co_filename == self.path else None
+
+    def count(self, frame, event, arg):
+        if event == "line":
+            self.lines += 1
+        return self.count
 
 
 def _seed_everything(seed):
