@@ -163,3 +163,23 @@ def test_setpriv_inside_a_root_started_bwrap(listeners, mlkata_home, monkeypatch
     assert set(report["root"]) == _expected_root()
     assert report["read"] == [sys.executable]
     assert report["connected"] == [] and report["writable"] == []
+
+
+def test_each_private_tmpfs_is_mounted_before_what_is_bound_beneath_it(monkeypatch):
+    """bwrap mounts in order: an interpreter (or a venv, or the scratch folder) under /tmp,
+    bound before /tmp's tmpfs, would vanish under it. A Gradescope layout tried under /tmp
+    lost its venv that way ("setpriv: failed to execute .../venv/bin/python3")."""
+    venv_python = Path("/tmp/autograder.x/venv/bin/python3")
+    monkeypatch.setattr(allowlist, "_interpreter_paths", lambda: [venv_python])
+    scratch = Path("/tmp/mlkata-scratch-x")
+    cmd = allowlist.bwrap_arguments(scratch, Path("/opt/w.py"), ("numpy",), 1 << 20)
+
+    def position(*option: str) -> int:
+        n = len(option)
+        return next(i for i in range(len(cmd)) if tuple(cmd[i : i + n]) == option)
+
+    tmp = position("--tmpfs", "/tmp")
+    assert position("--ro-bind", str(venv_python), str(venv_python)) > tmp
+    assert position("--dir", "/tmp/autograder.x") > tmp
+    assert ("--dir", "/tmp") not in set(zip(cmd, cmd[1:], strict=False))  # stays 1777
+    assert position("--tmpfs", "/dev/shm") > position("--dev", "/dev")

@@ -146,6 +146,8 @@ def _parent_folders(destinations: list[Path]) -> list[str]:
             # Inside a bind target (the parent or one of its own parents is one): bound.
             if parent == Path("/") or targets.intersection((parent, *parent.parents)):
                 continue
+            if str(parent) in TMPFS_MOUNTS:  # a tmpfs of its own, mounted first
+                continue
             parents.add(parent)
     options: list[str] = []
     for parent in sorted(parents, key=lambda p: (len(p.parts), p)):
@@ -153,10 +155,18 @@ def _parent_folders(destinations: list[Path]) -> list[str]:
     return options
 
 
-def bwrap_arguments(scratch: Path, worker_script: Path, modules: tuple[str, ...]) -> list[str]:
-    """bwrap options (without the program) for a worker importing `modules`."""
+def bwrap_arguments(
+    scratch: Path, worker_script: Path, modules: tuple[str, ...], tmpfs_bytes: int
+) -> list[str]:
+    """bwrap options (without the program) for a worker importing `modules`, with a private
+    /tmp and /dev/shm of `tmpfs_bytes` each (writes past it fail with ENOSPC).
+
+    Order matters: bwrap mounts in the order given, so each tmpfs goes first and what is
+    bound beneath it comes after (an interpreter or a venv under /tmp, as in a CI job or
+    a test of a Gradescope layout, would otherwise vanish under the fresh /tmp)."""
     cmd: list[str] = []
     _bind_system(cmd)
+    cmd += _tmpfs("/tmp", tmpfs_bytes)
     interpreter = _interpreter_paths()
     loader = [Path(name) for name in _LOADER_FILES if Path(name).exists()]
     cmd += _parent_folders([*interpreter, *loader, *site_folders(), scratch, Path(WORKER_INSIDE)])
@@ -173,13 +183,9 @@ def bwrap_arguments(scratch: Path, worker_script: Path, modules: tuple[str, ...]
     for folder in site_folders():
         cmd += ["--remount-ro", str(folder)]
     cmd += ["--ro-bind", str(worker_script), WORKER_INSIDE]
-    cmd += ["--dev", "/dev", "--proc", "/proc"]
+    cmd += ["--dev", "/dev", "--proc", "/proc", *_tmpfs("/dev/shm", tmpfs_bytes)]
     return cmd
 
 
-def tmpfs_arguments(size_bytes: int) -> list[str]:
-    """Small private /tmp and /dev/shm: writes past `size_bytes` fail with ENOSPC."""
-    cmd: list[str] = []
-    for mount in TMPFS_MOUNTS:
-        cmd += ["--size", str(size_bytes), "--perms", "1777", "--tmpfs", mount]
-    return cmd
+def _tmpfs(mount: str, size_bytes: int) -> list[str]:
+    return ["--size", str(size_bytes), "--perms", "1777", "--tmpfs", mount]

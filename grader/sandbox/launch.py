@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from grader.sandbox import tiers
-from grader.sandbox.allowlist import TMPFS_MOUNTS, WORKER_INSIDE, bwrap_arguments, tmpfs_arguments
+from grader.sandbox.allowlist import TMPFS_MOUNTS, WORKER_INSIDE, bwrap_arguments
 from grader.sandbox.bounded import BoundedProcess, Limits, WorkerDied, leftover_processes
 
 __all__ = [
@@ -74,8 +74,8 @@ def _command(tier: tiers.Tier, scratch: Path, preload: list[str], worker_args: l
     popen = tiers.as_user(uid) if tier.drops_privileges else {}
     if tier.name == "bubblewrap":
         script = readable_worker_script()
-        cmd = [tier.bwrap, *bwrap_arguments(scratch, script, tuple(preload))]
-        cmd += [*tmpfs_arguments(_TMPFS_BYTES), "--bind", str(scratch), str(scratch)]
+        cmd = [tier.bwrap, *bwrap_arguments(scratch, script, tuple(preload), _TMPFS_BYTES)]
+        cmd += ["--bind", str(scratch), str(scratch)]
         cmd += ["--chdir", str(scratch), *tiers.namespaces(tier), "--remount-ro", "/"]
         cmd += ["--die-with-parent", "--new-session", "--"]
         cmd += tiers.setpriv(uid) if tier.drop == "inside" else []
