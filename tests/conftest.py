@@ -88,14 +88,20 @@ def course(mlkata, tmp_path: Path) -> Path:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test that grades a TensorFlow exercise (its solution trains, its stub imports
-    Keras in the sandbox) is slow, wherever it is and whoever adds it: the edit loop,
-    `pytest -m "not slow"`, leaves it to the full suite."""
+    """Two kinds of test are slow, wherever they are and whoever adds them; the edit loop,
+    `pytest -m "not slow"`, leaves them to the full suite:
+    - a test that grades a TensorFlow exercise (its solution trains, its stub imports
+      Keras in the sandbox);
+    - the second run of a test made for both sandbox tiers: the edit loop runs every
+      hostile submission once, in bubblewrap, and the full suite in both tiers."""
     from grader.exercises import Exercise, load_manifest
 
     tensorflow = {e.id for e in load_manifest() if e.tensorflow}
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("sandbox_tier") == "unprivileged":
+            item.add_marker(pytest.mark.slow)
+            continue
         for value in params.values():
             if (isinstance(value, Exercise) and value.tensorflow) or (
                 isinstance(value, str) and value in tensorflow
