@@ -124,7 +124,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.minutes < 1:
         raise UserError(say_now(en="--minutes must be at least 1", zh="--minutes 至少为 1"))
-    questions = {q.id: q for q in bank.load_banks().questions}
+    loaded = bank.load_banks()
+    questions = {q.id: q for q in loaded.questions}
+    titles = {b.topic: b.title for b in loaded.banks}
     if args.resume:
         session = interview.latest_unfinished()
         if session is None:
@@ -139,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         if not session.questions:
             raise UserError(say(lang, "no_questions"))
         interview.save(session)
-    screen = make_screen(lang)
+    screen = make_screen(lang, titles)
     n = len(session.questions)
     if args.resume:
         started = session.started[:16].replace("T", " ")
@@ -162,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
     session.finished = True
     interview.save(session)
-    lines = report_lines(interview.report(session), session, questions, lang)
+    lines = report_lines(interview.report(session), session, questions, lang, screen.topic)
     screen.line("")
     for line in lines:
         screen.line(line)
@@ -334,15 +336,17 @@ def _exercise(screen, session, countdown: _Countdown) -> bool:
     return True
 
 
-def report_lines(report, session, questions, lang: str) -> list[str]:
+def report_lines(report, session, questions, lang: str, topic=lambda slug: slug) -> list[str]:
+    """The report, line by line; `topic` names a topic as the learner reads it (its title
+    in Chinese, like the quiz)."""
     right, n = report.score
     lines = [say(lang, "report"), say(lang, "score", right=right, n=n, time=_clock(report.elapsed))]
     colon, comma = ("：", "，") if lang == "zh" else (": ", ", ")
     lines.append(say(lang, "per_topic"))
-    lines += [f"  {topic}{colon}{r}/{k}" for topic, (r, k) in report.topics.items()]
+    lines += [f"  {topic(slug)}{colon}{r}/{k}" for slug, (r, k) in report.topics.items()]
     lines.append(say(lang, "times"))
-    for qid, topic, seconds, ok in report.times:
-        where = f"（{topic}）" if lang == "zh" else f" ({topic})"
+    for qid, slug, seconds, ok in report.times:
+        where = f"（{topic(slug)}）" if lang == "zh" else f" ({slug})"
         verdict = say(lang, "right" if ok else "wrong")
         lines.append(f"  {qid}{where}{colon}{_clock(seconds)}{comma}{verdict}")
     if report.unanswered:
@@ -366,7 +370,7 @@ def report_lines(report, session, questions, lang: str) -> list[str]:
                          max=result["max_score"], check=result["failing"] or result["error"],
                          hint=result["hint"] or "-"))  # fmt: skip
     comma = "、" if lang == "zh" else ", "
-    lines.append(say(lang, "review", topics=comma.join(report.review)) if report.review
+    lines.append(say(lang, "review", topics=comma.join(map(topic, report.review))) if report.review
                  else say(lang, "review_none"))  # fmt: skip
     return lines
 
