@@ -209,7 +209,7 @@ def test_a_sandbox_that_cannot_start_is_no_grade_and_is_not_cached(
     fake = tmp_path / "bin" / "bwrap"
     fake.parent.mkdir()
     fake.write_text(
-        f'#!/bin/sh\nfor last; do :; done\ncase "$last" in */true) exec {real} "$@";; esac\n'
+        f'#!/bin/sh\nfor arg; do case "$arg" in /usr/bin/test) exec {real} "$@";; esac; done\n'
         "echo 'bwrap: cannot mount tmpfs: Operation not permitted' >&2\nexit 1\n"
     )
     fake.chmod(0o755)
