@@ -181,8 +181,14 @@ def test_causal_mask(submission, report):
     length = int(rng.integers(4, 8))
     q, k, v = _qkv(rng, lq=length, lk=length)
     _judge(submission, q, k, v, True)
-    report(en=f"{length} positions: the weights are lower-triangular and each row sums to 1",
-           zh=f"{length} 个位置：权重是下三角矩阵，且每一行之和为 1")  # fmt: skip
+    # And fewer queries than keys: the mask is (Lq, Lk), query i still sees keys 0..i.
+    lq = int(rng.integers(2, length))
+    q, k, v = _qkv(rng, lq=lq, lk=length)
+    _judge(submission, q, k, v, True)
+    report(en=f"{length} positions, and {lq} queries over {length} keys: the weights are "
+              "lower-triangular and each row sums to 1",
+           zh=f"{length} 个位置，以及 {lq} 个查询对 {length} 个键：权重是下三角矩阵，且每一行"
+              "之和为 1")  # fmt: skip
 
 
 def test_stable_for_large_scores(submission, report):
