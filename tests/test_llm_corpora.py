@@ -86,8 +86,11 @@ WRONG_CASES = [
     ("bpe", "bpe_replace.py", {"test_merges_every_occurrence_left_to_right": "string replace",
                                "test_random_corpora": "?string replace",
                                "test_encode_applies_merges_in_order": "?apply merge 1",
-                               "test_chinese_text_character_by_character": "?string replace"}),
+                               "test_chinese_text_character_by_character": "?string replace",
+                               # its encoder's str.replace can glue 'qab' wrongly too
+                               "test_unseen_word_falls_back_to_characters": "?expected"}),
     ("bpe", "bpe_crash.py", {"test_stops_when_no_pair_is_left": "no pair left"}),
+    ("bpe", "bpe_repeat_last.py", {"test_stops_when_no_pair_is_left": "merges, expected"}),
     ("bpe", "bpe_scan.py", {"test_encode_applies_merges_in_order": "in the order learned",
                             "test_chinese_text_character_by_character": "?"}),
     ("bpe", "bpe_space.py", {"test_chinese_text_character_by_character": "any whitespace"}),
