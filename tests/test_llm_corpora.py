@@ -92,7 +92,9 @@ WRONG_CASES = [
     ("bpe", "bpe_crash.py", {"test_stops_when_no_pair_is_left": "no pair left"}),
     ("bpe", "bpe_repeat_last.py", {"test_stops_when_no_pair_is_left": "merges, expected"}),
     ("bpe", "bpe_scan.py", {"test_encode_applies_merges_in_order": "in the order learned",
-                            "test_chinese_text_character_by_character": "?"}),
+                            "test_chinese_text_character_by_character": "?",
+                            # a known prefix ('qab' with ab learned) trips its scan too
+                            "test_unseen_word_falls_back_to_characters": "?expected"}),
     ("bpe", "bpe_space.py", {"test_chinese_text_character_by_character": "any whitespace"}),
 ]  # fmt: skip
 
