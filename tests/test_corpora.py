@@ -35,7 +35,11 @@ TRICKS = {
     # issue 11: a Normalization layer adapted on train + test
     "pipe_normalization_on_test.py": {"test_model_independent_of_test_set": "PREPROCESSING"},
     # issue 11: honest on the old probe's sizes (1,000 / 4,000), fine-tunes on test otherwise
-    "pipe_probe_detect.py": {"test_model_independent_of_test_set": "TRAINED ON THE TEST SET"},
+    # (its 3 epochs on the test digits are sometimes too light to tell from selection, and
+    # the message then says so)
+    "pipe_probe_detect.py": {
+        "test_model_independent_of_test_set": ("TRAINED ON THE TEST SET", "too lightly")
+    },
     "pipe_best_epoch_on_test.py": {"test_model_independent_of_test_set": "SELECTED ON THE TEST"},
     # leaky in run 1 only: named as training on the test set when its model shows it, else
     # as a pipeline that does not give the same model twice for the same data
