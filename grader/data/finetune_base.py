@@ -33,7 +33,6 @@ NEW_DIGITS = (5, 6, 7, 8, 9)  # what the learner fine-tunes it to recognise
 # (0.88-0.90 against 0.86-0.87). Few-shot is where pretrained features pay.
 PER_CLASS = 10
 PRETRAIN_EPOCHS = 8  # 0.98 on the bundled test set's digits 0-4 (3 epochs: 0.96)
-SCRATCH_EPOCHS = 100  # the from-scratch baseline trains to convergence on its small set
 FEATURES_LAYER = "features"  # the flattened output of the convolutional base
 
 
@@ -102,20 +101,10 @@ def pretrain_base() -> keras.Model:
     return model
 
 
-def scratch_accuracy(data: FinetuneData) -> float:
-    """The same architecture trained from scratch on the small set: accuracy on unseen 5-9."""
-    keras.utils.set_random_seed(SEED)
-    model = build_architecture()
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(data.x_new, data.y_new, batch_size=32, epochs=SCRATCH_EPOCHS, verbose=0)
-    return float(model.evaluate(data.x_unseen, data.y_unseen, verbose=0)[1])
-
-
 @dataclass(frozen=True)
 class CachedBase:
     model: keras.Model  # loaded with safe_mode=True
     path: Path
-    scratch_accuracy: float
 
 
 def building_message() -> str:
@@ -130,10 +119,10 @@ def building_message() -> str:
 def load_base(
     cache: Path | None = None, on_build: Callable[[str], None] | None = None
 ) -> CachedBase:
-    """The pretrained base and the scratch baseline, from the cache or rebuilt into it.
+    """The pretrained base, from the cache or rebuilt into it.
 
     The cache holds `base-v<N>.keras` and a JSON record of its recipe version, Keras
-    version, sha256 and the scratch baseline; any mismatch rebuilds both. Files are
+    version and sha256; any mismatch rebuilds it. Files are
     written to a temporary name and renamed, so a reader never sees half a file.
     `on_build` hears, before the rebuild (15 s or so), what the wait is for.
     """
@@ -153,15 +142,11 @@ def load_base(
             on_build(building_message())
         model = pretrain_base()
         _atomic_write(model_path, lambda tmp: model.save(tmp), suffix=".keras")
-        record = {
-            **expected,
-            "sha256": _sha256(model_path),
-            "scratch_accuracy": scratch_accuracy(finetune_data()),
-        }
+        record = {**expected, "sha256": _sha256(model_path)}
         text = json.dumps(record, indent=2)
         _atomic_write(record_path, lambda tmp: Path(tmp).write_text(text), suffix=".json")
     model = keras.saving.load_model(model_path, safe_mode=True)
-    return CachedBase(model, model_path, float(record["scratch_accuracy"]))
+    return CachedBase(model, model_path)
 
 
 def _read_record(path: Path) -> dict | None:
