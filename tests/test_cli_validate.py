@@ -80,12 +80,12 @@ def test_manifest_mistakes_are_each_reported(mlkata):
         "18: checks[2].points: must be a whole number > 0, not 0",
         "19: checks[3].hint: missing",
         "21: id: duplicate exercise id 'sumup' (first at line 4)",
-        "27: hints: missing",
-        "27: id: the stub file",
-        "27: id: the checks file",
-        "29: function: '2fast' is not a Python function name",
-        "30: limits.wall_seconds: must be a positive number, not -1",
-        "31: timeout: unknown key",
+        "28: hints: missing",
+        "28: id: the stub file",
+        "28: id: the checks file",
+        "30: function: '2fast' is not a Python function name",
+        "31: limits.wall_seconds: must be a positive number, not -1",
+        "32: timeout: unknown key",
     ]
     for text in expected:
         assert any(m.startswith(text) for m in messages), (text, messages)
