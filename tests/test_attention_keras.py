@@ -12,6 +12,9 @@ import pytest
 
 from grader.checks import mha
 
+# Builds Keras layers in this process: TensorFlow's import alone is 3 s of CPU.
+pytestmark = pytest.mark.slow
+
 _SOLUTION = Path(__file__).resolve().parent.parent / "solutions" / "attention.py"
 
 
