@@ -256,12 +256,13 @@ def test_watch_outside_a_workspace_says_how_to_make_one(tmp_path, mlkata_home):
 
 @pytest.mark.slow
 def test_watch_shows_the_epochs_of_a_training_exercise_and_plots_its_curve(space, mlkata_home):
-    """pipeline trains for real (tens of seconds on 2 cores)."""
+    """finetune trains its head for real (seconds; the shortest of the training exercises,
+    once the shared pretrained base is built)."""
     plot = space.parent / "curve.png"
-    watch = Watch("pipeline", "--plot", str(plot), cwd=space, home=mlkata_home)
+    watch = Watch("finetune", "--plot", str(plot), cwd=space, home=mlkata_home)
     try:
-        watch.expect("Save pipeline.py to grade it")
-        _save(space / "pipeline.py", (REPO / "solutions" / "pipeline.py").read_text())
+        watch.expect("Save finetune.py to grade it")
+        _save(space / "finetune.py", (REPO / "solutions" / "finetune.py").read_text())
         graded = watch.expect("Total: ", timeout=300)
         assert "epoch 1/" in graded and "loss" in graded
         after = watch.expect("Learning curve saved to", timeout=60)
