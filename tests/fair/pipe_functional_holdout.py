@@ -17,11 +17,11 @@ def train_and_evaluate(x_train, y_train, x_test, y_test):
 
     L = tf.keras.layers
     inputs = tf.keras.Input((28, 28, 1))
-    h = L.Conv2D(32, 3, use_bias=False)(inputs)
+    h = L.Conv2D(16, 3, use_bias=False)(inputs)
     h = L.BatchNormalization()(h)
     h = L.ReLU()(h)
     h = L.MaxPooling2D()(h)
-    h = L.Conv2D(64, 3, activation="relu")(h)
+    h = L.Conv2D(32, 3, activation="relu")(h)
     h = L.MaxPooling2D()(h)
     h = L.Flatten()(h)
     outputs = L.Dense(10, activation="softmax")(L.Dropout(0.4)(h))
@@ -34,7 +34,7 @@ def train_and_evaluate(x_train, y_train, x_test, y_test):
         x[fit],
         y[fit],
         validation_data=(x[hold], y[hold]),
-        epochs=5,
+        epochs=4,
         batch_size=64,
         callbacks=[stop],
         verbose=0,

@@ -14,7 +14,7 @@ def train_and_evaluate(x_train, y_train, x_test, y_test):
     yte = keras.utils.to_categorical(y_test, 10)
 
     model = keras.Sequential([keras.Input((28, 28, 1))])
-    for filters in (32, 64, 96):
+    for filters in (16, 48, 96):
         model.add(layers.Conv2D(filters, 3, padding="same", use_bias=False))
         model.add(layers.BatchNormalization(momentum=0.9))
         model.add(layers.Activation("relu"))

@@ -16,9 +16,9 @@ def train_and_evaluate(x_train, y_train, x_test, y_test):
         [
             keras.Input((28, 28, 1)),
             norm,
-            layers.Conv2D(32, 5, padding="same", activation="tanh"),
+            layers.Conv2D(20, 5, padding="same", activation="tanh"),
             layers.AveragePooling2D(2),
-            layers.Conv2D(48, 5, activation="tanh"),
+            layers.Conv2D(32, 5, activation="tanh"),
             layers.AveragePooling2D(2),
             layers.Flatten(),
             layers.Dense(84, activation="tanh"),
