@@ -87,19 +87,36 @@ def course(mlkata, tmp_path: Path) -> Path:
     return root
 
 
+# The corpora: answers written to prove each check fair (fair/), to show it names each
+# mistake (wrong/) and to show it cannot be gamed (gaming/).
+CORPORA = tuple(Path(__file__).resolve().parent / name for name in ("fair", "wrong", "gaming"))
+
+
+def _grades_a_corpus_answer(params: dict) -> bool:
+    for value in params.values():
+        if isinstance(value, Path) and value.resolve().parent in CORPORA:
+            return True
+        named = isinstance(value, str) and value.endswith(".py")
+        if named and any((folder / value).is_file() for folder in CORPORA):
+            return True
+    return False
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Two kinds of test are slow, wherever they are and whoever adds them; the edit loop,
-    `pytest -m "not slow"`, leaves them to the full suite:
+    """Three kinds of test are slow, wherever they are and whoever adds them; the edit
+    loop, `pytest -m "not slow"`, leaves them to the full suite:
     - a test that grades a TensorFlow exercise (its solution trains, its stub imports
       Keras in the sandbox);
     - the second run of a test made for both sandbox tiers: the edit loop runs every
-      hostile submission once, in bubblewrap, and the full suite in both tiers."""
+      hostile submission once, in bubblewrap, and the full suite in both tiers;
+    - a test that grades one answer of a corpus: they judge each check's content, one
+      grading per answer, and whoever edits a check runs its corpus (README)."""
     from grader.exercises import Exercise, load_manifest
 
     tensorflow = {e.id for e in load_manifest() if e.tensorflow}
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if params.get("sandbox_tier") == "unprivileged":
+        if params.get("sandbox_tier") == "unprivileged" or _grades_a_corpus_answer(params):
             item.add_marker(pytest.mark.slow)
             continue
         for value in params.values():

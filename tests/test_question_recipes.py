@@ -12,6 +12,10 @@ import numpy as np
 import pytest
 import yaml
 
+# libyaml's parser where PyYAML has it: the banks are read at collection, in every
+# pytest-xdist worker, and the pure-Python parser took seconds of that.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "questions"
 EPSILON = 1e-9  # absorbs float round-off on top of a question's own tolerance
 
@@ -77,7 +81,7 @@ def _recipe_params() -> list[Any]:
     params = []
     for path in sorted(QUESTIONS_DIR.glob("*.yaml")):
         try:
-            bank = yaml.safe_load(path.read_text(encoding="utf-8"))
+            bank = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             params.append(pytest.param(path.name, error, id=f"{path.name}-unreadable"))
             continue
@@ -106,7 +110,7 @@ def test_the_banks_carry_recipes() -> None:
 def test_every_numeric_question_carries_a_recipe() -> None:
     missing = []
     for path in sorted(QUESTIONS_DIR.glob("*.yaml")):
-        bank = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        bank = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader) or {}
         missing += [f"{path.name}: {qid}" for qid in numeric_without_recipe(bank)]
     assert missing == []
 
