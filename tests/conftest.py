@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+# Before numpy loads (pytest and its plugins do not import it): one OpenBLAS thread in the
+# test processes, as the grader sets for its own; an idle OpenBLAS thread spins after
+# each BLAS call, and two pytest-xdist workers already keep both cores busy.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 # Fixture folders hold data (banks, courses, submissions), never tests to collect.
 collect_ignore = ["fixtures"]
 

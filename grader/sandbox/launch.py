@@ -120,6 +120,9 @@ class WorkerProcess:
             "USER": "mlkata",  # the worker's uid has no account to look up
             "LOGNAME": "mlkata",
             "TF_CPP_MIN_LOG_LEVEL": "3",
+            # One OpenBLAS thread: its idle threads spin after every BLAS call (numpy's
+            # import makes one), CPU the learner's code is measured by and never used.
+            "OPENBLAS_NUM_THREADS": "1",
             "KERAS_BACKEND": "tensorflow",
             "MPLCONFIGDIR": str(scratch),
             "XDG_CACHE_HOME": str(scratch),
