@@ -21,6 +21,18 @@ REPO = Path(__file__).resolve().parent.parent
 BANKS = Path(__file__).resolve().parent / "fixtures" / "banks"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Byte-compile the grader once, before any test starts a process that imports it:
+    with PYTHONDONTWRITEBYTECODE set (as on the project's machines) no process writes
+    its .pyc, and every `mlkata` run and checks process compiled the grader from source
+    again. An installed mlkata is compiled when pip installs it; compileall writes
+    anyway."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        import compileall
+
+        compileall.compile_dir(REPO / "grader", quiet=1)
+
+
 @pytest.fixture(scope="session")
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One cache of rebuildable files (the finetune exercise's pretrained base) for the
