@@ -23,6 +23,7 @@ CONV_CASES = [  # (image H, W, kernel kh, kw, stride, padding)
 ]
 
 
+@pytest.mark.slow  # builds Keras layers in this process (TensorFlow's import: 3 s of CPU)
 @pytest.mark.parametrize(("h", "w", "kh", "kw", "stride", "padding"), CONV_CASES)
 def test_conv2d_reference_equals_keras_conv2d(h, w, kh, kw, stride, padding):
     import keras

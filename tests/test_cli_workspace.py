@@ -104,6 +104,7 @@ def test_grade_without_an_exercise_grades_the_next_unfinished_one(run, space, tm
     assert "name the exercise to grade" in outside.stderr and "Traceback" not in outside.stderr
 
 
+@pytest.mark.slow  # the cnn stub it grades imports Keras: TensorFlow loads in the sandbox
 def test_grading_another_file_shows_its_verdict_but_leaves_the_status(run, space, tmp_path):
     (space / "normalize.py").write_text((REPO / "solutions" / "normalize.py").read_text())
     assert run("grade", "normalize", cwd=space).returncode == 0

@@ -87,7 +87,11 @@ def _recipe_params() -> list[Any]:
             continue
         for question in (bank or {}).get("questions") or []:
             if question.get("type") == "numeric" and question.get("recipe"):
-                params.append(pytest.param(path.name, question, id=str(question.get("id"))))
+                # A recipe that builds a Keras layer loads TensorFlow: the full suite's.
+                marks = [pytest.mark.slow] if "keras" in question["recipe"] else []
+                params.append(
+                    pytest.param(path.name, question, id=str(question.get("id")), marks=marks)
+                )
     return params
 
 
