@@ -9,6 +9,10 @@ import pytest
 
 from grader.checks.test_conv2d import reference as conv2d_reference
 
+# Every test here builds Keras layers or TensorFlow tapes in this process: TensorFlow's
+# import alone is 3 s of CPU, so they are the full suite's.
+pytestmark = pytest.mark.slow
+
 CONV_CASES = [  # (image H, W, kernel kh, kw, stride, padding)
     (9, 8, 3, 3, 1, "valid"),
     (9, 8, 3, 3, 1, "same"),
@@ -23,7 +27,6 @@ CONV_CASES = [  # (image H, W, kernel kh, kw, stride, padding)
 ]
 
 
-@pytest.mark.slow  # builds Keras layers in this process (TensorFlow's import: 3 s of CPU)
 @pytest.mark.parametrize(("h", "w", "kh", "kw", "stride", "padding"), CONV_CASES)
 def test_conv2d_reference_equals_keras_conv2d(h, w, kh, kw, stride, padding):
     import keras
