@@ -83,7 +83,7 @@ PLANTABLE = [
 def exercise():
     """The real `normalize` checks, with limits small enough for a test suite."""
     return dataclasses.replace(
-        get_exercise("normalize"), wall_seconds=4, memory_mb=600, scratch_mb=64
+        get_exercise("normalize"), wall_seconds=3, memory_mb=600, scratch_mb=64
     )
 
 
