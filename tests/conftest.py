@@ -57,6 +57,17 @@ def mlkata_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache: P
     return home
 
 
+@pytest.fixture(autouse=True)
+def _edit_loop_stays_without_tensorflow(request: pytest.FixtureRequest):
+    """A test the edit loop runs must not load TensorFlow in this process: its import alone
+    is 3 s of CPU. Mark such a test slow (see pytest_collection_modifyitems)."""
+    loaded = "tensorflow" in sys.modules
+    yield
+    slow = request.node.get_closest_marker("slow") is not None
+    if not loaded and not slow and "tensorflow" in sys.modules:
+        pytest.fail("this test loaded TensorFlow in the test process: mark it slow")
+
+
 @pytest.fixture
 def mlkata(mlkata_home: Path):
     """Run `python -m grader ARGS...` as a subprocess; stdin is `input` (piped)."""
