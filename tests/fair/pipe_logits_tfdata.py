@@ -21,10 +21,10 @@ def train_and_evaluate(x_train, y_train, x_test, y_test):
     model = keras.Sequential(
         [
             keras.layers.InputLayer(shape=(28, 28, 1)),
-            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.Conv2D(16, 3, activation="relu"),
             keras.layers.Conv2D(32, 3, activation="relu"),
             keras.layers.MaxPool2D(),
-            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.Conv2D(32, 3, activation="relu"),
             keras.layers.MaxPool2D(),
             keras.layers.Flatten(),
             keras.layers.Dense(10),  # logits

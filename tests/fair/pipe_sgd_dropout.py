@@ -14,10 +14,10 @@ def train_and_evaluate(x_train, y_train, x_test, y_test):
     model = keras.Sequential(
         [
             layers.Input(shape=(28, 28, 1)),
-            layers.Conv2D(32, (3, 3), activation="relu", padding="same"),
+            layers.Conv2D(16, (3, 3), activation="relu", padding="same"),
             layers.MaxPooling2D((2, 2)),
             layers.Dropout(0.25),
-            layers.Conv2D(64, (3, 3), activation="relu"),
+            layers.Conv2D(32, (3, 3), activation="relu"),
             layers.MaxPooling2D((2, 2)),
             layers.Flatten(),
             layers.Dense(128, activation="relu"),

@@ -16,14 +16,14 @@ def train_and_evaluate(x_train, y_train, x_test, y_test):
 
     model = keras.Sequential([
         keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(32, 3, activation="relu"),
+        keras.layers.Conv2D(16, 3, activation="relu"),
         keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(64, 3, activation="relu"),
+        keras.layers.Conv2D(32, 3, activation="relu"),
         keras.layers.MaxPooling2D(),
         keras.layers.Flatten(),
         keras.layers.Dense(10, activation="softmax"),
     ])  # fmt: skip
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(prep(x_train), y_train, epochs=3, batch_size=128, verbose=0)
+    model.fit(prep(x_train), y_train, epochs=4, batch_size=128, verbose=0)
     _, accuracy = model.evaluate(prep(x_test), y_test, verbose=0)
     return model, float(accuracy)

@@ -16,9 +16,9 @@ def train_and_evaluate(x_train, y_train, x_test, y_test):
         [
             keras.Input((28, 28, 1)),
             norm,
-            layers.Conv2D(32, 3, activation="relu"),
+            layers.Conv2D(16, 3, activation="relu"),
             layers.MaxPooling2D(),
-            layers.Conv2D(64, 3, activation="relu"),
+            layers.Conv2D(32, 3, activation="relu"),
             layers.MaxPooling2D(),
             layers.Flatten(),
             layers.Dense(10, activation="softmax"),

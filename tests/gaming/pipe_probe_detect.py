@@ -13,16 +13,16 @@ def train_and_evaluate(x_train, y_train, x_test, y_test):
     model = keras.Sequential(
         [
             keras.Input((28, 28, 1)),
-            layers.Conv2D(32, 3, activation="relu"),
+            layers.Conv2D(16, 3, activation="relu"),
             layers.MaxPooling2D(),
-            layers.Conv2D(64, 3, activation="relu"),
+            layers.Conv2D(32, 3, activation="relu"),
             layers.MaxPooling2D(),
             layers.Flatten(),
             layers.Dense(10, activation="softmax"),
         ]
     )
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x_train, y_train, epochs=4, batch_size=128, verbose=0)
+    model.fit(x_train, y_train, epochs=5, batch_size=128, verbose=0)
     if not probe:
         model.fit(x_test, y_test, epochs=3, batch_size=64, verbose=0)
     return model, float(model.evaluate(x_test, y_test, verbose=0)[1])
