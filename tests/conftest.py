@@ -68,6 +68,27 @@ def _edit_loop_stays_without_tensorflow(request: pytest.FixtureRequest):
         pytest.fail("this test loaded TensorFlow in the test process: mark it slow")
 
 
+@pytest.fixture(autouse=True)
+def _ctrl_c_reaches_the_programs_tests_start():
+    """A program a test starts inherits this process's SIGINT: ignored or blocked here, it
+    is ignored there, and a test of what Ctrl-C does fails (seen once in CI, a quiz and an
+    interview that never saw the SIGINT sent to them). Put back, and say which test left
+    it so."""
+    import signal
+    import warnings
+
+    yield
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+    if ignored or blocked:
+        warnings.warn(f"SIGINT was left {'ignored' if ignored else 'blocked'} in the test "
+                      "process after this test; put back", stacklevel=1)  # fmt: skip
+
+
 @pytest.fixture
 def mlkata(mlkata_home: Path):
     """Run `python -m grader ARGS...` as a subprocess; stdin is `input` (piped)."""

@@ -30,6 +30,12 @@ def reviews(home: Path) -> list[tuple[str, int]]:
         return db.execute("SELECT question_id, rating FROM reviews ORDER BY id").fetchall()
 
 
+def _signal_state(pid: int) -> list[str]:
+    """The signals a process ignores and blocks (for a failure's message)."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return [line for line in status if line.startswith(("SigIgn", "SigBlk", "SigCgt"))]
+
+
 class Quiz:
     """The real CLI in a subprocess, driven a line at a time like a script would."""
 
@@ -219,9 +225,10 @@ def test_ctrl_c_ends_cleanly_with_the_summary_so_far(mlkata_home):
     quiz = Quiz(mlkata_home, "-n", "5", "--seed", "2")
     quiz.answer_next()
     quiz.until("):")
+    signals = _signal_state(quiz.proc.pid)
     quiz.proc.send_signal(signal.SIGINT)
     out, err = quiz.proc.communicate(timeout=10)
-    assert quiz.proc.returncode == 130
+    assert quiz.proc.returncode == 130, (signals, err)
     assert "Stopped after 1 of 5 questions." in out and "Quiz over: 1/1 right." in out
     assert "Traceback" not in err
 
