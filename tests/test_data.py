@@ -128,6 +128,7 @@ def quick_base(monkeypatch, tmp_path):
     return finetune_base, builds
 
 
+@pytest.mark.slow  # builds and saves a Keras model in this process (TensorFlow)
 def test_finetune_base_is_built_once_then_read_from_the_cache(tmp_path, quick_base):
     finetune_base, builds = quick_base
     first = finetune_base.load_base(tmp_path)
@@ -142,6 +143,7 @@ def test_finetune_base_is_built_once_then_read_from_the_cache(tmp_path, quick_ba
     assert record["sha256"] == hashlib.sha256(first.path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow  # builds and saves a Keras model in this process (TensorFlow)
 def test_finetune_base_says_when_it_builds_and_only_then(tmp_path, quick_base):
     finetune_base, _ = quick_base
     notes = []
@@ -174,6 +176,7 @@ def test_grading_finetune_tells_the_learner_while_the_base_is_built(tmp_path, mo
     ).exists()
 
 
+@pytest.mark.slow  # builds and saves a Keras model in this process (TensorFlow)
 def test_finetune_base_is_rebuilt_when_the_file_changed(tmp_path, quick_base):
     finetune_base, builds = quick_base
     path = finetune_base.load_base(tmp_path).path
@@ -183,6 +186,7 @@ def test_finetune_base_is_rebuilt_when_the_file_changed(tmp_path, quick_base):
     assert len(builds) == 2
 
 
+@pytest.mark.slow  # builds and saves a Keras model in this process (TensorFlow)
 def test_finetune_base_is_rebuilt_for_another_recipe_version(tmp_path, quick_base):
     finetune_base, builds = quick_base
     record_path = finetune_base.load_base(tmp_path).path.with_suffix(".json")
@@ -192,6 +196,7 @@ def test_finetune_base_is_rebuilt_for_another_recipe_version(tmp_path, quick_bas
     assert len(builds) == 2
 
 
+@pytest.mark.slow  # grader.data.finetune_base imports Keras
 def test_finetune_data_is_fixed_and_balanced(quick_base):
     finetune_base, _ = quick_base
     data, again = finetune_base.finetune_data(), finetune_base.finetune_data()
