@@ -90,6 +90,18 @@ def _ctrl_c_reaches_the_programs_tests_start():
 
 
 @pytest.fixture
+def signal_state():
+    """`signal_state(pid)`: the signals a process ignores, blocks and catches, as its
+    /proc status says (for the message of a test about Ctrl-C)."""
+
+    def read(pid: int) -> list[str]:
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        return [line for line in status if line.startswith(("SigIgn", "SigBlk", "SigCgt"))]
+
+    return read
+
+
+@pytest.fixture
 def mlkata(mlkata_home: Path):
     """Run `python -m grader ARGS...` as a subprocess; stdin is `input` (piped)."""
 

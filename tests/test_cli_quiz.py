@@ -30,12 +30,6 @@ def reviews(home: Path) -> list[tuple[str, int]]:
         return db.execute("SELECT question_id, rating FROM reviews ORDER BY id").fetchall()
 
 
-def _signal_state(pid: int) -> list[str]:
-    """The signals a process ignores and blocks (for a failure's message)."""
-    status = Path(f"/proc/{pid}/status").read_text().splitlines()
-    return [line for line in status if line.startswith(("SigIgn", "SigBlk", "SigCgt"))]
-
-
 class Quiz:
     """The real CLI in a subprocess, driven a line at a time like a script would."""
 
@@ -221,11 +215,11 @@ def test_kill_9_mid_quiz_keeps_every_answer_given(mlkata_home):
         assert db.execute("SELECT count(*) FROM cards").fetchone() == (2,)
 
 
-def test_ctrl_c_ends_cleanly_with_the_summary_so_far(mlkata_home):
+def test_ctrl_c_ends_cleanly_with_the_summary_so_far(mlkata_home, signal_state):
     quiz = Quiz(mlkata_home, "-n", "5", "--seed", "2")
     quiz.answer_next()
     quiz.until("):")
-    signals = _signal_state(quiz.proc.pid)
+    signals = signal_state(quiz.proc.pid)
     quiz.proc.send_signal(signal.SIGINT)
     out, err = quiz.proc.communicate(timeout=10)
     assert quiz.proc.returncode == 130, (signals, err)

@@ -178,7 +178,7 @@ class Terminal:
         os.write(self.leader, keys.encode())
 
 
-def test_in_a_terminal_the_clock_ticks_on_the_bottom_line_while_you_type(mlkata_home):
+def test_in_a_terminal_the_clock_ticks_on_the_bottom_line_while_you_type(mlkata_home, signal_state):
     term = Terminal(mlkata_home, *START, "--lang", "en")
 
     def clock() -> int:  # seconds shown on the bottom row
@@ -196,8 +196,7 @@ def test_in_a_terminal_the_clock_ticks_on_the_bottom_line_while_you_type(mlkata_
     term.type("PE\r")
     term.until(lambda: any(row.startswith("╭─ Question 2/4") for row in term.rows()))
     assert "✓ Right." in term.rows() and clock() > 0  # questions scroll above the clock
-    signals = [line for line in Path(f"/proc/{term.proc.pid}/status").read_text().splitlines()
-               if line.startswith(("SigIgn", "SigBlk", "SigCgt"))]  # fmt: skip
+    signals = signal_state(term.proc.pid)
     term.proc.send_signal(signal.SIGINT)  # Ctrl-C: paused, the clock leaves its line
     print("before Ctrl-C:", signals)  # shown if the pause never comes
     term.until(lambda: any(row.startswith("Paused with 1") for row in term.rows()))
