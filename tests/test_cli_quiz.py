@@ -224,6 +224,7 @@ def test_ctrl_c_ends_cleanly_with_the_summary_so_far(mlkata_home, signal_state):
     out, err = quiz.proc.communicate(timeout=10)
     assert quiz.proc.returncode == 130, (signals, err)
     assert "Stopped after 1 of 5 questions." in out and "Quiz over: 1/1 right." in out
+    assert "Next: `mlkata stats` shows your progress" in out  # stopping early is the usual end
     assert "Traceback" not in err
 
 

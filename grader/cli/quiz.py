@@ -229,8 +229,9 @@ def run_quiz(args: argparse.Namespace) -> int:
     else:
         code = 0
     screen.summary(answered, len(chosen) - skipped, datetime.now(UTC))
-    if answered and code == 0 and not progress.grade_history():
-        screen.line(say(lang, "next_steps"), "dim")  # a first quiz: where the exercises are
+    if answered and not progress.grade_history():
+        # A first quiz, finished or stopped with Ctrl-C: where the exercises are.
+        screen.line(say(lang, "next_steps"), "dim")
     return code
 
 
