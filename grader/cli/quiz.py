@@ -362,9 +362,14 @@ def run_stats(args: argparse.Namespace) -> int:
     print(words["answered"].format(answered=s.answered, correct=s.correct, percent=percent,
                                    seen=s.seen))  # fmt: skip
     print(words["due"].format(now=s.due_now, today=s.due_today, week=s.due_week))
+    from rich.cells import cell_len
+
+    names = _topic_names(s.topics, lang)
+    width = max((cell_len(name) for name in names.values()), default=0)
     for topic, t in s.topics.items():
-        rate = f"（{t.accuracy:.0%}）" if lang == "zh" else f"({t.accuracy:.0%})"
-        print(f"  {topic:<20} {t.correct}/{t.answered} {rate}")
+        rate = f"（{t.accuracy:.0%}）" if lang == "zh" else f" ({t.accuracy:.0%})"
+        padding = " " * (width - cell_len(names[topic]))
+        print(f"  {names[topic]}{padding}  {t.correct}/{t.answered}{rate}")
     for line in selfcheck.missed_lines(lang):
         print(line)
     if not s.answered:
@@ -378,6 +383,15 @@ def run_stats(args: argparse.Namespace) -> int:
             print(words["exercise"].format(id=f"{item['exercise']:<20}", status=status, best=best,
                                            gradings=_gradings(item["attempts"], lang)))  # fmt: skip
     return 0
+
+
+def _topic_names(topics, lang: str) -> dict[str, str]:
+    """Each topic as the quiz names it, its title in `lang`, then the id `--topic` takes;
+    a topic from a bank given only to an earlier quiz (`--bank`) by its id alone."""
+    from grader import bank
+
+    titles = {b.topic: b.title(lang) for b in bank.load_banks(bank.default_paths()).banks}
+    return {t: f"{titles[t]} · {t}" if t in titles else t for t in topics}
 
 
 STATS_WORDS = (
