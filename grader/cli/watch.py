@@ -134,8 +134,7 @@ class _WatchLoop:
         show_verdict(graded.verdict, exercise, Path(graded.file.name), self.lang)
         self.session.record(graded)  # after showing: the learner waits for the verdict, not this
         self.curve(history)
-        how = say(self.lang, "warm" if graded.warm else "cold")
-        self.out.print(f"[dim]{say(self.lang, 'graded_in', s=f'{graded.seconds:.1f}', how=how)}[/]")
+        self.out.print(f"[dim]{say(self.lang, 'warm' if graded.warm else 'cold')}[/]")
         if not graded.verdict.passed:
             return False
         upcoming = self.session.advance()
@@ -168,12 +167,11 @@ class _WatchLoop:
         file = self.session.workspace.file(exercise.id).name
         self.out.print(escape(say(self.lang, "write", function=exercise.function, file=file,
                                   n=len(exercise.checks))))  # fmt: skip
+        # Each check as the verdict table, --json and JUnit name it, its points in a column.
+        width = max(len(check.name) for check in exercise.checks)
         for check in exercise.checks:
-            name = check.name.removeprefix("test_")
-            if self.lang != "zh":  # in Chinese the check keeps its name, as in the verdict
-                name = name.replace("_", " ")
             points = say(self.lang, "points" if check.points != 1 else "point", n=check.points)
-            self.out.print(f"  [dim]·[/] {escape(name)}  [dim]{points}[/]")
+            self.out.print(f"  [dim]·[/] {escape(check.name.ljust(width))}  [dim]{points}[/]")
 
     def footer(self) -> None:
         from rich.markup import escape

@@ -62,9 +62,10 @@ WORDS = {
     "hours": ("{n} h ago", "{n} 小时前"),
     "days": ("{n} days ago", "{n} 天前"),
     "stopped": ("Stopped watching.", "已停止监视。"),
-    "warm": ("warm worker", "预热进程"),
-    "cold": ("cold start", "冷启动"),
-    "graded_in": ("Graded in {s} s ({how})", "评分用时 {s} 秒（{how}）"),
+    # Below the verdict, whose total line gives the time: was the worker waiting for the save?
+    "warm": ("Its worker was ready before your save.", "评分进程在你保存之前就已就绪。"),
+    "cold": ("Its worker started after your save (a first grading, or another exercise).",
+             "评分进程在你保存之后才启动（首次评分，或换了练习）。"),
     "points": ("{n} points", "{n} 分"),
     "point": ("1 point", "1 分"),
     "moving_on": ("✓ {done} passes. Moving on to {next}.", "✓ {done} 已通过。进入下一个：{next}。"),
