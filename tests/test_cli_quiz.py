@@ -425,3 +425,17 @@ def test_a_question_not_due_is_asked_only_with_a_notice_and_never_earlier(mlkata
     )
     # answered right a second time, the review stays at least as far away as it was
     assert "Next reviews: 1 in 2 days" in early.stdout
+
+
+def test_stats_names_topics_by_title_in_the_learners_language(mlkata):
+    mlkata("quiz", "--topic", "cnn", "-n", "1", "--seed", "1", input="1\n1\n1\n")
+    mlkata("quiz", *OWN, "--tag", "mnist", input="B\n")  # a bank stats does not read
+    english, chinese = mlkata("stats").stdout, mlkata("stats", "--lang", "zh").stdout
+    assert "  CNN building blocks · cnn  " in english and "  basics  " in english
+    assert "  卷积神经网络的基本组件 · cnn  " in chinese
+    # The counts start in one column, whatever the width of each name.
+    rows = [line for line in chinese.splitlines() if "· cnn" in line or "basics" in line]
+    from rich.cells import cell_len
+
+    starts = {cell_len(row[: re.search(r"\d+/\d+", row).start()]) for row in rows}
+    assert len(rows) == 2 and len(starts) == 1, rows
