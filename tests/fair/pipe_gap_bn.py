@@ -21,7 +21,7 @@ def train_and_evaluate(x_train, y_train, x_test, y_test):
         model.add(layers.MaxPooling2D())
     model.add(layers.GlobalAveragePooling2D())
     model.add(layers.Dense(10, activation="softmax"))
-    schedule = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=200, decay_rate=0.9)
+    schedule = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=200, decay_rate=0.5)
     model.compile(
         keras.optimizers.RMSprop(schedule), "categorical_crossentropy", metrics=["accuracy"]
     )
