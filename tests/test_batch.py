@@ -310,3 +310,27 @@ def test_the_json_sheet_has_exactly_the_documented_keys(mlkata, course, tmp_path
     ann, bob = data["rows"]
     assert (ann["passed"], ann["cached"]) == (True, False)
     assert (bob["error"], bob["sandbox"]) == ("missing", "")
+
+
+@pytest.mark.slow
+def test_a_tensorflow_class_is_graded_through_the_pool_processes_zygote(tmp_path, monkeypatch):
+    """Each pool process forks its TensorFlow checks processes from one zygote (Keras
+    imported once): the rows are what fresh checks processes give."""
+    from grader import batch
+    from grader.exercises import get_exercise
+    from grader.grading import zygote
+
+    cnn = get_exercise("cnn")
+    subs = [batch.Submission("ann", cnn.solution_path), batch.Submission("ben", cnn.stub_path),
+            batch.Submission("cat", REPO / "tests" / "fair" / "cnn_gap.py")]  # fmt: skip
+    monkeypatch.setattr(zygote, "_enabled", False)
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")  # restored after the test
+    batch._start_pool_process()  # what each pool process runs first
+    assert zygote._enabled
+
+    rows = batch.grade_all(cnn, subs, jobs=1, force=True)
+
+    assert [(r.student, r.score, r.error) for r in rows] == [
+        ("ann", cnn.max_score, None), ("ben", 0, None), ("cat", cnn.max_score, None),
+    ]  # fmt: skip
+    assert "NotImplementedError" in rows[1].message

@@ -13,6 +13,7 @@ import os
 import pickle
 import select
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.exercises import Exercise
+from grader.grading.zygote import for_environment
 from grader.sandbox.bounded import BoundedProcess, Limits, WorkerDied
 
 _READY_SECONDS = 180  # imports, and in watch the warm-up: not the learner's time
@@ -50,6 +52,9 @@ class ChecksProcess:
         # BLAS call, which cost a numpy grading about a tenth of its CPU.
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": path,
                "OPENBLAS_NUM_THREADS": "1"}  # fmt: skip
+        # Where zygotes are enabled (batch, the test suite), a TensorFlow exercise's checks
+        # process is forked from one that imported Keras once (zygote.py).
+        zygote = for_environment(env) if exercise.tensorflow and not warm else None
         self._process = BoundedProcess(
             cmd,
             limits=limits,
@@ -57,6 +62,7 @@ class ChecksProcess:
             env=env,
             pass_fds=(control_r, events_w),
             whole_tree=False,
+            launcher=zygote.spawn if zygote else subprocess.Popen,
         )
         os.close(control_r)
         os.close(events_w)

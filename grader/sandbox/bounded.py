@@ -59,7 +59,7 @@ class BoundedProcess:
     def __init__(self, cmd: list[str], *, limits: Limits, scratch: Path, env: dict[str, str],
                  pass_fds: tuple[int, ...] = (), popen: dict | None = None,
                  tmpfs_mounts: tuple[str, ...] = (), whole_tree: bool = True,
-                 owner_uid: int | None = None):  # fmt: skip
+                 owner_uid: int | None = None, launcher=subprocess.Popen):  # fmt: skip
         self.limits = limits
         self.scratch = scratch
         self.died: WorkerDied | None = None
@@ -82,7 +82,8 @@ class BoundedProcess:
         self._cgroups = Cgroups(f"mlkata-{self.token}", limits.max_processes + 16, memory)
         out_r, out_w = os.pipe()
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(
+        # `launcher`: Popen, or a zygote's spawn (grading/zygote.py) with Popen's interface.
+        self.proc = launcher(
             cmd, cwd=scratch, env={**env, "MLKATA_WORKER_TOKEN": self.token},
             stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=pass_fds,
             start_new_session=True, **(popen or {}),

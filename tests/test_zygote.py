@@ -1,0 +1,155 @@
+"""Checks processes forked from a warm zygote (grader/grading/zygote.py): each child is set
+up as a freshly started one would be, its exits and deaths are seen, bounds still hold,
+and a dead zygote costs nothing but the speed-up."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.exercises import get_exercise
+from grader.grading import zygote
+from grader.grading.runner import grade
+from grader.sandbox.launch import leftover_processes
+
+pytestmark = pytest.mark.slow  # every zygote imports Keras
+
+REPO = Path(__file__).resolve().parent.parent
+PROBE = Path(__file__).resolve().parent / "fixtures" / "zygote"
+
+
+@pytest.fixture
+def probe_zygote():
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(PROBE)]),
+           "OPENBLAS_NUM_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}  # fmt: skip
+    started = zygote.Zygote(env)
+    yield started, env
+    started.close()
+
+
+def _spawn(started: zygote.Zygote, env: dict, tmp_path: Path, *args: str, keep=()):
+    out_r, out_w = os.pipe()
+    child = started.spawn(
+        [sys.executable, "-m", "zygote_probe", *args], cwd=tmp_path,
+        env={**env, "PROBE_ONLY": "yes"}, stdin=subprocess.DEVNULL, stdout=out_w,
+        stderr=out_w, pass_fds=keep, start_new_session=True,
+    )  # fmt: skip
+    os.close(out_w)
+    return child, out_r
+
+
+def _read_all(fd: int) -> str:
+    with os.fdopen(fd, "rb") as stream:
+        return stream.read().decode()
+
+
+def test_a_forked_child_starts_as_a_fresh_process_would(probe_zygote, tmp_path):
+    started, env = probe_zygote
+    kept_r, kept_w = os.pipe()
+    child, out = _spawn(started, env, tmp_path, "report", "3", str(kept_w), keep=(kept_w,))
+    os.close(kept_w)
+
+    assert isinstance(child, zygote.ForkedProcess)
+    assert child.wait(timeout=60) == 3
+    seen = json.loads(_read_all(out).splitlines()[-1])
+    assert _read_all(kept_r) == "kept\n"  # a passed descriptor keeps its number
+    assert seen["argv"] == ["report", "3", str(kept_w)]
+    assert seen["session_leader"] and seen["cwd"] == str(tmp_path)
+    assert seen["environ"]["PROBE_ONLY"] == "yes" and seen["environ"] == {
+        **env,
+        "PROBE_ONLY": "yes",
+    }
+    # Nothing of the zygote's is left open: no socket back to it, no wake-up pipe.
+    assert {int(fd) for fd in seen["fds"]} == {0, 1, 2, kept_w}, seen["fds"]
+    assert seen["stdin"] == "/dev/null"
+    assert seen["wakeup_fd"] == -1 and seen["sigchld_default"] and seen["sigint_raises"]
+    assert seen["keras_loaded"]  # what the zygote is for
+
+
+def test_children_do_not_share_the_zygotes_random_state(probe_zygote, tmp_path):
+    started, env = probe_zygote
+    draws = []
+    for _ in range(2):
+        child, out = _spawn(started, env, tmp_path, "report", "0")
+        assert child.wait(timeout=60) == 0
+        draws.append(json.loads(_read_all(out).splitlines()[-1])["random"])
+    assert draws[0] != draws[1]
+
+
+def test_a_killed_child_is_reported_and_waiting_times_out(probe_zygote, tmp_path):
+    started, env = probe_zygote
+    child, out = _spawn(started, env, tmp_path, "sleep", "0")
+
+    with pytest.raises(subprocess.TimeoutExpired):
+        child.wait(timeout=0.3)
+    assert child.poll() is None
+    os.killpg(child.pid, signal.SIGKILL)  # its own session: the group is its pid
+
+    assert child.wait(timeout=10) == -signal.SIGKILL
+    os.close(out)
+
+
+def test_a_dead_zygote_falls_back_to_fresh_processes(probe_zygote, tmp_path):
+    started, env = probe_zygote
+    sleeper, out = _spawn(started, env, tmp_path, "sleep", "0")
+    os.kill(started._process.pid, signal.SIGKILL)
+    started._process.wait()
+
+    child, out2 = _spawn(started, env, tmp_path, "report", "5")
+
+    assert isinstance(child, subprocess.Popen)  # a fresh process, as without a zygote
+    assert child.wait(timeout=60) == 5
+    os.killpg(sleeper.pid, signal.SIGKILL)  # orphaned: its end is still seen
+    assert sleeper.wait(timeout=10) == -signal.SIGKILL
+    for fd in (out, out2):
+        os.close(fd)
+
+
+@pytest.fixture
+def zygotes(monkeypatch):
+    """Zygotes enabled (as in batch) and fresh for this test."""
+    monkeypatch.setattr(zygote, "_enabled", True)
+    monkeypatch.setattr(zygote, "_zygotes", {})
+    yield zygote._zygotes
+    for started in zygote._zygotes.values():
+        started.close()
+
+
+def test_tensorflow_gradings_fork_from_one_zygote(zygotes):
+    cnn = get_exercise("cnn")
+
+    solved = grade(cnn, cnn.solution_path)
+    stub = grade(cnn, cnn.stub_path)
+
+    assert solved.passed and solved.score == solved.max_score
+    assert stub.score == 0 and "NotImplementedError" in stub.checks[0].message
+    assert [z.forked for z in zygotes.values()] == [2]
+    assert leftover_processes() == []
+
+
+def test_numpy_gradings_start_fresh(zygotes):
+    normalize = get_exercise("normalize")
+
+    assert grade(normalize, normalize.solution_path).passed
+    assert zygotes == {}  # numpy exercises need no Keras: no zygote is started
+
+
+def test_a_forked_checks_process_is_still_bounded_and_the_zygote_survives(zygotes):
+    """Its memory bound holds (here below what a process holding Keras has resident), the
+    verdict says so, nothing is left behind, and the next grading forks as before."""
+    cnn = get_exercise("cnn")
+
+    starved = grade(dataclasses.replace(cnn, checks_memory_mb=150), cnn.solution_path)
+    again = grade(cnn, cnn.solution_path)
+
+    assert starved.error == "memory" and starved.score == 0
+    assert leftover_processes() == []
+    assert again.passed
+    assert [z.forked for z in zygotes.values()] == [2]
