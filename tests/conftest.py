@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -76,13 +77,19 @@ def _edit_loop_stays_without_tensorflow(request: pytest.FixtureRequest):
         pytest.fail("this test loaded TensorFlow in the test process: mark it slow")
 
 
+# A program a test starts inherits this process's SIGINT: ignored here, it is ignored
+# there, and a test of what Ctrl-C does fails (seen in CI: a quiz and an interview that
+# never saw the SIGINT sent to them). A non-interactive shell starts its background jobs
+# with SIGINT ignored, and CI harnesses start the suite so; Ctrl-C is put back here, in
+# the controller and in each pytest-xdist worker, before any test runs.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @pytest.fixture(autouse=True)
 def _ctrl_c_reaches_the_programs_tests_start():
-    """A program a test starts inherits this process's SIGINT: ignored or blocked here, it
-    is ignored there, and a test of what Ctrl-C does fails (seen once in CI, a quiz and an
-    interview that never saw the SIGINT sent to them). Put back, and say which test left
-    it so."""
-    import signal
+    """No test leaves SIGINT ignored or blocked for the tests after it: put back, and
+    say which test left it so."""
     import warnings
 
     yield
