@@ -439,3 +439,19 @@ def test_stats_names_topics_by_title_in_the_learners_language(mlkata):
 
     starts = {cell_len(row[: re.search(r"\d+/\d+", row).start()]) for row in rows}
     assert len(rows) == 2 and len(starts) == 1, rows
+
+
+def test_in_a_wide_terminal_prose_wraps_with_the_question_boxes(monkeypatch):
+    """Explanations and notes wrap at the boxes' 96 columns, not past their right edge."""
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from grader.cli import quiz_screen
+
+    wide = Console(width=120, record=True, force_terminal=True)
+    screen = quiz_screen.RichScreen("en")
+    monkeypatch.setattr(screen, "console", wide)
+    screen.line("Each image is scaled by its own minimum and maximum, " * 6, "italic")
+    lines = wide.export_text().splitlines()
+    assert len(lines) > 2 and max(cell_len(line.rstrip()) for line in lines) <= 96
+    assert max(cell_len(line.rstrip()) for line in lines) > 80  # the width is used

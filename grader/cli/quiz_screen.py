@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from grader.cli.output import console
 
 LETTERS = "ABCDEFGH"  # option letters, as in grader.bank (not imported: --help stays fast)
+_BOX_WIDTH = 96  # question boxes, reference answers and the prose between them
 
 # Interface words, English then Chinese.
 WORDS = {
@@ -262,7 +263,8 @@ class RichScreen(Screen):
         self.console = console()
 
     def line(self, text: str, style: str = "") -> None:
-        self.console.print(text, style=style or None, markup=False)
+        # Prose wraps at the width of the question boxes, not past their right edge.
+        self.console.print(text, style=style or None, markup=False, width=_BOX_WIDTH)
 
     def start(self) -> None:
         self.line(say(self.lang, "how_to_stop"), "dim")
@@ -279,7 +281,7 @@ class RichScreen(Screen):
             for index, option in enumerate(question.options):
                 options.add_row(Text(LETTERS[index], style="bold cyan"), self.text(option))
             body += [Text(""), options]
-        width = min(self.console.width, 96)
+        width = min(self.console.width, _BOX_WIDTH)
         self.console.print()
         self.console.print(
             Panel(Group(*body), title=self.heading(question, i, n), title_align="left", width=width)
@@ -311,7 +313,7 @@ class RichScreen(Screen):
                      for number, point in enumerate(question.key_points, 1)]  # fmt: skip
         title = say(self.lang, "reference").rstrip(": ：")
         panel = Panel(Group(*body), title=title, title_align="left", border_style="cyan")
-        panel.width = min(self.console.width, 96)
+        panel.width = min(self.console.width, _BOX_WIDTH)
         self.console.print(panel)
         self.line(self.text(question.explanation), "italic")
 
