@@ -262,7 +262,7 @@ def _start_pool_process() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from grader.grading import zygote
 
-    zygote.enable()  # a TensorFlow exercise's checks processes import Keras once per pool process
+    zygote.enable()  # checks processes import numpy, pytest, Keras once per pool process
     multiprocessing.util.Finalize(None, _close_warm, exitpriority=10)
 
 

@@ -15,10 +15,11 @@ import pytest
 # each BLAS call, and two pytest-xdist workers already keep both cores busy.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-# TensorFlow gradings fork their checks process from a zygote that imported Keras once
-# (grader/grading/zygote.py), as `batch` does: about 65 of them in the full suite, each of
-# which would import it again (3 to 4.5 s of CPU). `mlkata grade` and `watch`, which the
-# CLI tests run, still start theirs fresh, so both ways are tested.
+# Gradings fork their checks process from a zygote that imported numpy, pytest and, for
+# TensorFlow exercises, Keras once (grader/grading/zygote.py), as `batch` and `verify` do:
+# the full suite's 65-odd TensorFlow gradings would each import Keras again (3 to 4.5 s of
+# CPU), every numpy grading numpy and pytest (0.35 s). `mlkata grade` and `watch`, which
+# the CLI tests run, still start theirs fresh, so both ways are tested.
 from grader.grading import zygote  # noqa: E402 - after the OpenBLAS setting
 
 zygote.enable()

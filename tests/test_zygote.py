@@ -19,7 +19,7 @@ from grader.grading import zygote
 from grader.grading.runner import grade
 from grader.sandbox.launch import leftover_processes
 
-pytestmark = pytest.mark.slow  # every zygote imports Keras
+pytestmark = pytest.mark.slow  # most of these zygotes import Keras
 
 REPO = Path(__file__).resolve().parent.parent
 PROBE = Path(__file__).resolve().parent / "fixtures" / "zygote"
@@ -134,11 +134,16 @@ def test_tensorflow_gradings_fork_from_one_zygote(zygotes):
     assert leftover_processes() == []
 
 
-def test_numpy_gradings_start_fresh(zygotes):
+def test_numpy_gradings_fork_from_a_zygote_without_keras(zygotes):
     normalize = get_exercise("normalize")
 
     assert grade(normalize, normalize.solution_path).passed
-    assert zygotes == {}  # numpy exercises need no Keras: no zygote is started
+    assert grade(normalize, normalize.stub_path).score == 0
+
+    [(key, started)] = zygotes.items()
+    assert key[0] is False and started.forked == 2
+    with open(f"/proc/{started._process.pid}/maps") as maps:
+        assert "tensorflow" not in maps.read()  # numpy and pytest only: a small parent
 
 
 def test_a_forked_checks_process_is_still_bounded_and_the_zygote_survives(zygotes):

@@ -52,9 +52,10 @@ class ChecksProcess:
         # BLAS call, which cost a numpy grading about a tenth of its CPU.
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": path,
                "OPENBLAS_NUM_THREADS": "1"}  # fmt: skip
-        # Where zygotes are enabled (batch, the test suite), a TensorFlow exercise's checks
-        # process is forked from one that imported Keras once (zygote.py).
-        zygote = for_environment(env) if exercise.tensorflow and not warm else None
+        # Where zygotes are enabled (batch, verify, the test suite), the checks process is
+        # forked from one that imported numpy, pytest and (for TensorFlow) Keras once.
+        # Watch starts its next one ahead of the save instead, and warms it up.
+        zygote = None if warm else for_environment(env, keras=exercise.tensorflow)
         self._process = BoundedProcess(
             cmd,
             limits=limits,
@@ -75,7 +76,7 @@ class ChecksProcess:
             "site_entries": site_entries(tuple(preload)),
             "exercise": pickle.dumps(exercise), "warm": warm,
         })  # fmt: skip
-        os.write(self._control_w, f"{len(setup)}\n".encode() + setup)
+        self._send(f"{len(setup)}\n".encode() + setup)
         self._buffer = bytearray()
         self._ready = False
 
@@ -89,7 +90,7 @@ class ChecksProcess:
         try:
             self._wait_ready()
             self._process.confine()
-            os.write(self._control_w, (json.dumps({"file": str(file)}) + "\n").encode())
+            self._send((json.dumps({"file": str(file)}) + "\n").encode())
             deadline = time.monotonic() + self._process.limits.wall_seconds
             while True:
                 message = self._next(deadline)
@@ -98,6 +99,12 @@ class ChecksProcess:
                 _relay(message, on_progress)
         except WorkerDied as died:
             return {"died": died, "output": self._process.output}
+
+    def _send(self, data: bytes) -> None:
+        """To the child's control pipe; if it is already dead (a memory bound below what
+        its imports take kills it at once), reading its events says why."""
+        with contextlib.suppress(BrokenPipeError):
+            os.write(self._control_w, data)
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + _READY_SECONDS

@@ -1,9 +1,10 @@
-"""A warm parent for checks processes: Keras imported once, each grading forked from it.
+"""A warm parent for checks processes: imports paid once, each grading forked from it.
 
-Importing TensorFlow costs a checks process 3 to 4.5 s of CPU. Where one grader process
-grades many TensorFlow submissions (a `batch` pool process, the test suite), it starts a
-zygote once: a trusted process that imports numpy, pytest and Keras, starts no thread
-and runs no TensorFlow operation, then forks one child per grading. Each child sets up
+Importing TensorFlow costs a checks process 3 to 4.5 s of CPU, numpy and pytest about
+0.35 s. Where one grader process grades many submissions (a `batch` pool process,
+`verify`, the test suite), it starts a zygote once per kind of exercise: a trusted
+process that imports numpy and pytest (and Keras, for TensorFlow exercises), starts no
+thread and runs no TensorFlow operation, then forks one child per grading. Each child sets up
 what a freshly started checks process would have (its own session, working folder,
 environment, standard streams and pipes) and runs `python -m MODULE ARGS` in place.
 `BoundedProcess` bounds it as before: it walks, measures, confines and kills by pid.
@@ -45,21 +46,22 @@ _zygotes: dict[tuple, Zygote] = {}
 
 
 def enable() -> None:
-    """Fork this process's TensorFlow checks processes from a warm zygote from now on."""
+    """Fork this process's checks processes from warm zygotes from now on."""
     global _enabled
     _enabled = True
 
 
-def for_environment(env: dict[str, str]) -> Zygote | None:
-    """The zygote whose imports saw `env`'s PYTHONPATH and library settings (started on
-    first use), or None when zygotes are not enabled or this one cannot start."""
+def for_environment(env: dict[str, str], keras: bool) -> Zygote | None:
+    """The zygote (with Keras imported, or not) whose imports saw `env`'s PYTHONPATH and
+    library settings, started on first use; None when zygotes are not enabled or this
+    one cannot start."""
     if not _enabled:
         return None
-    key = tuple(sorted((k, v) for k, v in env.items() if k in _IMPORT_SETTINGS))
+    key = (keras, *sorted((k, v) for k, v in env.items() if k in _IMPORT_SETTINGS))
     zygote = _zygotes.get(key)
     if zygote is None or not zygote.alive:
         try:
-            zygote = _zygotes[key] = Zygote(env)
+            zygote = _zygotes[key] = Zygote(env, keras)
         except OSError:
             return None
     return zygote
@@ -76,10 +78,11 @@ _IMPORT_SETTINGS = frozenset({
 class Zygote:
     """The grader's handle on one zygote process."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], keras: bool = True):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        preload = ["--keras"] if keras else []
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "grader.grading.zygote", str(theirs.fileno())],
+            [sys.executable, "-m", "grader.grading.zygote", str(theirs.fileno()), *preload],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), start_new_session=True,
         )  # fmt: skip
@@ -279,20 +282,21 @@ def _become_child(channel: socket.socket, request: dict, fds: list[int]) -> None
         os._exit(status)
 
 
-def _preload() -> None:
+def _preload(keras: bool) -> None:
     """numpy, pytest and Keras (quietly, as a checks process imports it). The grader's
     own modules are imported fresh in each child."""
     import numpy  # noqa: F401
     import pytest  # noqa: F401
 
-    from grader.grading.checks_child import import_keras_quietly
+    if keras:
+        from grader.grading.checks_child import import_keras_quietly
 
-    import_keras_quietly()
+        import_keras_quietly()
 
 
 def main() -> None:
     channel = socket.socket(fileno=int(sys.argv[1]))
-    _preload()
+    _preload(keras="--keras" in sys.argv[2:])
     sys.stdout.flush()
     sys.stderr.flush()
     _serve(channel)
