@@ -104,6 +104,7 @@ def test_the_guide_has_commands_for_every_instructor_task():
         assert needed in commands
 
 
+@pytest.mark.slow  # end to end: every command of the guide, batch and exports included
 def test_every_command_in_the_guide_runs_as_written(clone):
     root, env = clone
     for command in guide_commands(GUIDE.read_text(encoding="utf-8")):
