@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import fcntl
 import json
 import os
@@ -33,11 +34,11 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 
 _MAX_FDS = 8
 _MAX_REQUEST = 1 << 20
 _PRELOAD_SECONDS = 180  # the first fork waits for Keras' import
+_PR_SET_PDEATHSIG = 1
 
 _FORKABLE_OPTIONS = {"cwd", "env", "stdin", "stdout", "stderr", "pass_fds", "start_new_session"}
 
@@ -52,14 +53,18 @@ def enable() -> None:
 
 
 def for_environment(env: dict[str, str], keras: bool) -> Zygote | None:
-    """The zygote (with Keras imported, or not) whose imports saw `env`'s PYTHONPATH and
-    library settings, started on first use; None when zygotes are not enabled or this
-    one cannot start."""
+    """The zygote (with Keras imported, or not) started under `env`, started on first
+    use; None when zygotes are not enabled, or this one died before its first fork."""
     if not _enabled:
         return None
-    key = (keras, *sorted((k, v) for k, v in env.items() if k in _IMPORT_SETTINGS))
+    key = (keras, *sorted((k, v) for k, v in env.items() if not _per_grading(k)))
     zygote = _zygotes.get(key)
-    if zygote is None or not zygote.alive:
+    if zygote is not None and not zygote.alive:
+        zygote.close()
+        if zygote.forked == 0:
+            return None  # it cannot even import: fresh processes from now on
+        zygote = None
+    if zygote is None:
         try:
             zygote = _zygotes[key] = Zygote(env, keras)
         except OSError:
@@ -67,12 +72,10 @@ def for_environment(env: dict[str, str], keras: bool) -> Zygote | None:
     return zygote
 
 
-# What the imports in the zygote read from the environment: a zygote serves only
-# checks processes that would have imported under the same values.
-_IMPORT_SETTINGS = frozenset({
-    "PYTHONPATH", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "TF_CPP_MIN_LOG_LEVEL",
-    "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND", "KERAS_HOME", "CUDA_VISIBLE_DEVICES",
-})  # fmt: skip
+def _per_grading(variable: str) -> bool:
+    """Read by the grader's own modules, which each child imports afresh (and by pytest
+    while it runs), never by what a zygote imports: a zygote serves any value of these."""
+    return variable.startswith("MLKATA_") or variable == "PYTEST_CURRENT_TEST"
 
 
 class Zygote:
@@ -81,9 +84,12 @@ class Zygote:
     def __init__(self, env: dict[str, str], keras: bool = True):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         preload = ["--keras"] if keras else []
+        # -P and /: nothing of the folder the grader runs in (a class folder of student
+        # files, say) is importable; each child puts its own working folder first, as
+        # `python -m` does for a fresh process.
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "grader.grading.zygote", str(theirs.fileno()), *preload],
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            [sys.executable, "-P", "-m", "grader.grading.zygote", str(theirs.fileno()), *preload],
+            cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), start_new_session=True,
         )  # fmt: skip
         theirs.close()
@@ -133,31 +139,28 @@ class Zygote:
                 buffer += chunk
                 while b"\n" in buffer:
                     line, buffer = buffer.split(b"\n", 1)
-                    message = json.loads(line)
-                    if "pid" in message:
-                        self._replies.put(int(message["pid"]))
-                    else:
-                        with self._exited:
-                            self._exits[int(message["exit"])] = int(message["code"])
-                            self._exited.notify_all()
+                    self._handle(json.loads(line))
         self.alive = False
         self._replies.put(None)
         with self._exited:
             self._exited.notify_all()
 
+    def _handle(self, message: dict) -> None:
+        with self._exited:
+            if "pid" in message:
+                # A new child may reuse the pid of one reaped before: its exit is not ours.
+                self._exits.pop(int(message["pid"]), None)
+                self._replies.put(int(message["pid"]))
+            else:
+                self._exits[int(message["exit"])] = int(message["code"])
+                self._exited.notify_all()
+
     def exit_code(self, pid: int, timeout: float | None) -> int | None:
-        """`pid`'s exit code once reaped (waits up to `timeout`, None: for ever)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        """`pid`'s exit code once reaped (waits up to `timeout`, None: for ever); None
+        also once the zygote is gone (its children die with it)."""
         with self._exited:
             self._exited.wait_for(lambda: pid in self._exits or not self.alive, timeout)
-            if pid in self._exits:
-                return self._exits[pid]
-        # Orphaned by a dead zygote: its end is seen in /proc (its exit code is lost).
-        while not self.alive and _running(pid):
-            if deadline is not None and time.monotonic() >= deadline:
-                return None
-            time.sleep(0.02)
-        return None if self.alive else -signal.SIGKILL
+            return self._exits.get(pid)
 
     def close(self) -> None:
         self.alive = False
@@ -169,32 +172,43 @@ class Zygote:
             self._process.wait(timeout=5)
 
 
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] not in "ZX"
-    except (OSError, IndexError):
-        return False
-
-
 class ForkedProcess:
     """What `BoundedProcess` uses of a Popen, for a child of a zygote."""
 
     def __init__(self, zygote: Zygote, pid: int, args: list[str]):
         self._zygote, self.pid, self.args = zygote, pid, args
         self.returncode: int | None = None
+        # This process and no other, whatever reuses its pid later: seen if its zygote dies.
+        try:
+            self._pidfd: int | None = os.pidfd_open(pid)
+        except OSError:  # already gone and reaped: its exit code is on its way
+            self._pidfd = None
 
     def poll(self) -> int | None:
-        if self.returncode is None:
-            self.returncode = self._zygote.exit_code(self.pid, 0)
-        return self.returncode
+        return self._ended(0)
 
     def wait(self, timeout: float | None = None) -> int:
-        if self.returncode is None:
-            self.returncode = self._zygote.exit_code(self.pid, timeout)
-        if self.returncode is None:
+        code = self._ended(timeout)
+        if code is None:
             raise subprocess.TimeoutExpired(self.args, timeout)
-        return self.returncode
+        return code
+
+    def _ended(self, timeout: float | None) -> int | None:
+        if self.returncode is not None:
+            return self.returncode
+        deadline = None if timeout is None else time.monotonic() + timeout
+        code = self._zygote.exit_code(self.pid, timeout)
+        if code is None and not self._zygote.alive:
+            # Its zygote is gone and took it along (PR_SET_PDEATHSIG): the code is lost.
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if self._pidfd is None or select.select([self._pidfd], [], [], left)[0]:
+                code = -signal.SIGKILL
+        if code is not None:
+            self.returncode = code
+            if self._pidfd is not None:
+                os.close(self._pidfd)
+                self._pidfd = None
+        return code
 
 
 # -- the zygote process -------------------------------------------------------------------
@@ -217,11 +231,15 @@ def _serve(channel: socket.socket) -> None:
         buffer, fds = buffer + data, fds + more
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
+            zygote = os.getpid()
             pid = os.fork()
             if pid == 0:
                 os.close(wake_r)
                 os.close(wake_w)
-                _become_child(channel, json.loads(line), fds)
+                _become_child(channel, json.loads(line), fds, zygote)
+                # The module returned. Leaving by SystemExit ends this child as a fresh
+                # process ends (atexit handlers run, a failure prints its traceback).
+                sys.exit(0)
             for fd in fds:
                 os.close(fd)
             fds = []
@@ -240,46 +258,43 @@ def _report_exits(channel: socket.socket) -> None:
         channel.sendall(json.dumps({"exit": pid, "code": code}).encode() + b"\n")
 
 
-def _become_child(channel: socket.socket, request: dict, fds: list[int]) -> None:
+def _become_child(channel: socket.socket, request: dict, fds: list[int], zygote: int) -> None:
     """In the forked child: what Popen(start_new_session=True, cwd, env, stdin=DEVNULL,
     stdout=stderr=fds[0], pass_fds=keep) would have set up; then run the module."""
-    status = 1
-    try:
-        channel.close()
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        os.setsid()
-        # Move the received descriptors above every target number, then onto their numbers.
-        keep = [int(fd) for fd in request["keep"]]
-        floor = max([2, *keep]) + 1
-        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, floor) for fd in fds]
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.dup2(high[0], 1)
-        os.dup2(high[0], 2)
-        for target, fd in zip(keep, high[1:], strict=True):
-            os.dup2(fd, target)
-        for entry in os.listdir("/proc/self/fd"):
-            if int(entry) not in {0, 1, 2, *keep}:
-                with contextlib.suppress(OSError):
-                    os.close(int(entry))
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        if "numpy" in sys.modules:
-            sys.modules["numpy"].random.seed()  # each child its own global state
-        sys.argv = list(request["argv"])
-        runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
-        status = 0
-    except SystemExit as stop:
-        status = stop.code if isinstance(stop.code, int) else 1
-    except BaseException:  # noqa: BLE001 - reported as a crashed checks process would be
-        traceback.print_exc()
-    finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(status)
+    # It dies with its zygote, so none outlives it unseen (ForkedProcess sees it end).
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != zygote:
+        os._exit(1)
+    channel.close()
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()
+    # Move the received descriptors above every target number, then onto their numbers.
+    keep = [int(fd) for fd in request["keep"]]
+    floor = max([2, *keep]) + 1
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, floor) for fd in fds]
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(high[0], 1)
+    os.dup2(high[0], 2)
+    for target, fd in zip(keep, high[1:], strict=True):
+        os.dup2(fd, target)
+    for entry in os.listdir("/proc/self/fd"):
+        if int(entry) not in {0, 1, 2, *keep}:
+            with contextlib.suppress(OSError):
+                os.close(int(entry))
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    # The grader's own modules are imported afresh, under this grading's environment,
+    # and the working folder comes first on the path, as `python -m` puts it.
+    for name in [name for name in sys.modules if name.partition(".")[0] == "grader"]:
+        del sys.modules[name]
+    sys.path.insert(0, request["cwd"])
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed()  # each child its own global state
+    sys.argv = list(request["argv"])
+    runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
 
 
 def _preload(keras: bool) -> None:

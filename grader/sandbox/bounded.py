@@ -25,11 +25,16 @@ _TICK_S = 0.05
 _MAX_FILES = 10_000  # in the scratch folder, folders included
 
 _STARTED_TOKENS: list[str] = []
+_UNFINISHED: list = []  # the top process of each, until it is seen to end
 
 
 def leftover_processes() -> list[int]:
-    """Processes still alive from any bounded process this one started (should be none)."""
-    return [pid for token in _STARTED_TOKENS for pid in processes.with_token(token)]
+    """Processes still alive from any bounded process this one started (should be none):
+    those carrying a token in their environment, and each top process not yet ended (a
+    checks process forked from a zygote shows the zygote's environment, not its own)."""
+    tops = {proc.pid for proc in _UNFINISHED if proc.poll() is None}
+    marked = {pid for token in _STARTED_TOKENS for pid in processes.with_token(token)}
+    return sorted(tops | marked)
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ class BoundedProcess:
             start_new_session=True, **(popen or {}),
         )  # fmt: skip
         os.close(out_w)
+        _UNFINISHED[:] = [proc for proc in _UNFINISHED if proc.poll() is None] + [self.proc]
         threading.Thread(target=self._drain_output, args=(out_r,), daemon=True).start()
         threading.Thread(target=self._watch, daemon=True).start()
 
