@@ -229,6 +229,7 @@ def train_and_evaluate(x_train, y_train, x_test, y_test):
 def measure_pipeline(rounds: int) -> None:
     from grader.checks.support import fresh_rng
     from grader.checks.test_pipeline import (
+        FITS_OWN_LOSS,
         FITS_OWN_TEST,
         MIN_UNSEEN_ACCURACY,
         SAME_MODEL,
@@ -293,6 +294,16 @@ def measure_pipeline(rounds: int) -> None:
         f"  (which kind: own-test advantage of correct answers up to {own:+.3f}, threshold "
         f"{FITS_OWN_TEST}; training-on-test answers: "
         + ", ".join(f"{f.stem} {max(r['fits_own'] for r in figures[f]):+.3f}" for f in leaks)
+        + ")"
+    )
+    print(
+        f"  (or cross-entropy ratio >= {FITS_OWN_LOSS}x: correct answers up to "
+        f"{max(r['own_loss_ratio'] for f in correct for r in figures[f]):.2f}x; leaking answers "
+        + ", ".join(
+            f"{f.stem} {min(r['own_loss_ratio'] for r in figures[f]):.2f}-"
+            f"{max(r['own_loss_ratio'] for r in figures[f]):.2f}x"
+            for f in leaks
+        )
         + ")"
     )
     print(

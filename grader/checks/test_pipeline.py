@@ -53,8 +53,12 @@ SAME_MODEL = 1e-4
 FITS_OWN_TEST = 0.025
 # ... or its cross-entropy on its own test digits is this many times lower: training
 # on digits lowers their cross-entropy far more than their error (the seed material's
-# 2 epochs on the test set: accuracy 0.987 against 0.963, a gap under 0.025).
-FITS_OWN_LOSS = 2.0
+# 2 epochs on the test set: accuracy 0.987 against 0.963, a gap under 0.025). Measured
+# on 12 draws, that fit gives ratios of 2.03-3.14; honest runs and models selected on
+# the test set (early stopping, best epoch, Normalization adapted on it) 0.80-1.33 on
+# 6 draws each. 1.6 sits between them, about 1.2x from either side (2.0 was too close
+# to the fit: one draw in a CI run fell under it and named the wrong kind of leak).
+FITS_OWN_LOSS = 1.6
 # Normalised input: a ReLU CNN commutes with scaling its input (nearly: biases do
 # not scale), so its argmax barely changes between x / 255 and 0-255 pixels either
 # way: the reference classifies 0.973 of new digits fed x / 255 and 0.969 fed raw
