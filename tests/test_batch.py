@@ -82,6 +82,7 @@ def test_each_student_gets_their_own_row(mlkata, course, klass, tmp_path):
     assert summary in " ".join(result.stdout.split())
 
 
+@pytest.mark.slow  # a class run end to end; the edit loop keeps one (above)
 def test_rerun_skips_unchanged_submissions_unless_forced(mlkata, course, tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
@@ -109,6 +110,7 @@ def test_rerun_skips_unchanged_submissions_unless_forced(mlkata, course, tmp_pat
     assert "3 graded, 0 unchanged" in mlkata(*args).stdout
 
 
+@pytest.mark.slow  # a class run end to end; the edit loop keeps one (above)
 def test_a_submission_that_kills_the_grader_costs_only_its_row(mlkata, course, tmp_path):
     checks = course / "grader" / "checks" / "test_sumup.py"
     checks.write_text(checks.read_text().replace(
@@ -253,6 +255,7 @@ def test_a_manifest_that_validate_rejects_grades_nobody(mlkata, course, tmp_path
 # -- the grade sheets as other tools read them ------------------------------------------------
 
 
+@pytest.mark.slow  # a class run end to end; the edit loop keeps one (above)
 def test_sheets_are_safe_in_a_spreadsheet_and_typed_for_pandas(mlkata, course, tmp_path):
     import pandas as pd
 
@@ -293,6 +296,7 @@ def documented_keys(section: str) -> list[str]:
     return [line.split("|")[1].strip().strip("`") for line in table.splitlines()[2:]]
 
 
+@pytest.mark.slow  # a class run end to end; the edit loop keeps one (above)
 def test_the_json_sheet_has_exactly_the_documented_keys(mlkata, course, tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
