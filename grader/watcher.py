@@ -168,7 +168,6 @@ class Graded:
     digest: str  # sha256 of the snapshot
     verdict: object  # grader.grading.verdict.Verdict
     warm: bool  # a worker started in advance did the work
-    seconds: float
 
 
 class Session:
@@ -201,7 +200,6 @@ class Session:
 
         self.current = exercise
         file = self.workspace.file(exercise.id)
-        started = time.monotonic()
         try:
             content = file.read_bytes()
         except OSError as exc:
@@ -222,7 +220,6 @@ class Session:
             digest=hashlib.sha256(content).hexdigest(),
             verdict=verdict,
             warm=worker is not None,
-            seconds=time.monotonic() - started,
         )
 
     def record(self, graded: Graded) -> None:
